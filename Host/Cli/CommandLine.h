@@ -1,0 +1,17 @@
+#pragma once
+
+#include <juce_core/juce_core.h>
+
+#include <ostream>
+
+namespace earshot::cli
+{
+
+/** Runs `earshot` with `args` (without the program name).
+    @returns the process exit code: 0 success, 1 a command failed, 2 a usage error. */
+int run (const juce::StringArray& args, std::ostream& out, std::ostream& err);
+
+/** The text of `earshot --help`. */
+juce::String helpText();
+
+} // namespace earshot::cli

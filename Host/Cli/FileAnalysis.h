@@ -1,0 +1,33 @@
+#pragma once
+
+#include "Analysis/Snapshot.h"
+
+#include <juce_audio_formats/juce_audio_formats.h>
+
+#include <optional>
+
+namespace earshot::cli
+{
+
+/** What the pipeline measured in one file. */
+struct FileReport
+{
+    juce::File file;
+    juce::String formatName;
+    double sampleRate = 0.0;
+    int numChannels = 0;
+    int64_t lengthInSamples = 0;
+    double durationSeconds = 0.0;
+    Snapshot snapshot;
+};
+
+/** Reads `file` and runs it through the real pipeline (AudioTap -> ring ->
+    AnalysisEngine) as fast as the analysis keeps up: the reader waits for room in
+    the ring rather than dropping blocks. Any thread but an audio thread.
+    @returns the report, or nothing with `error` saying why (one line, no file name). */
+std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormatManager& formats, juce::String& error);
+
+/** The formats `earshot` reads: WAV, AIFF, FLAC, Ogg Vorbis, MP3. */
+void registerFormats (juce::AudioFormatManager& formats);
+
+} // namespace earshot::cli

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+
+namespace earshot
+{
+
+/** Levels of one channel, in dBFS (-inf for digital silence). */
+struct ChannelLevels
+{
+    /** RMS over the last 300 ms: the meter's bar. */
+    float rmsDb = -std::numeric_limits<float>::infinity();
+    /** Sample peak, held and released at 20 dB/s: the meter's peak line. */
+    float peakDb = -std::numeric_limits<float>::infinity();
+    /** RMS of everything analysed since the stream was prepared. */
+    float overallRmsDb = -std::numeric_limits<float>::infinity();
+    /** Highest sample magnitude since the stream was prepared. */
+    float overallPeakDb = -std::numeric_limits<float>::infinity();
+    /** Samples at or above full scale (|x| >= 1) since the stream was prepared. */
+    uint64_t clippedSamples = 0;
+};
+
+/** How the pipeline is keeping up. */
+struct PipelineHealth
+{
+    uint64_t blocksAnalysed = 0;
+    uint64_t samplesAnalysed = 0;
+    /** Blocks the audio thread dropped because the ring was full. */
+    uint64_t blocksDropped = 0;
+    uint64_t samplesDropped = 0;
+    /** Blocks that held NaN or Inf samples (analysed as silence). */
+    uint64_t blocksWithInvalidSamples = 0;
+    /** Events that did not fit the event queue. */
+    uint64_t eventsLost = 0;
+};
+
+/** The latest state of the analysis, published to the UI about every 20 ms.
+    A plain value: copying it is cheap and needs no locks. */
+struct Snapshot
+{
+    static constexpr int maxChannels = 8;
+
+    /** Increases with every publication. */
+    uint64_t sequence = 0;
+    double sampleRate = 0.0;
+    int numChannels = 0;
+    /** Seconds of audio analysed since the stream was prepared. */
+    double streamSeconds = 0.0;
+
+    std::array<ChannelLevels, maxChannels> levels{};
+    PipelineHealth health;
+};
+
+} // namespace earshot

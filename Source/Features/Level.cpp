@@ -1,0 +1,96 @@
+#include "Features/Level.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace earshot
+{
+namespace
+{
+float toDb (double gain) noexcept
+{
+    return gain > 0.0 ? static_cast<float> (20.0 * std::log10 (gain)) : -std::numeric_limits<float>::infinity();
+}
+} // namespace
+
+void Level::prepare (const StreamFormat& format)
+{
+    sampleRate = format.sampleRate;
+    windowLength = static_cast<size_t> (std::max (1.0, std::round (windowSeconds * format.sampleRate)));
+    channels.assign (static_cast<size_t> (std::clamp (format.numChannels, 1, Snapshot::maxChannels)), {});
+    for (auto& channel : channels)
+        channel.squares.assign (windowLength, 0.0f);
+    writeIndex = 0;
+    samplesSinceResum = 0;
+    totalSamples = 0;
+}
+
+void Level::process (const AudioBlock& block, AnalysisContext& context)
+{
+    auto& snapshot = context.snapshot();
+    const auto numSamples = block.getNumSamples();
+    const auto numChannels = std::min (block.getNumChannels(), static_cast<int> (channels.size()));
+    const auto release = static_cast<float> (std::pow (10.0, -peakReleaseDbPerSecond * numSamples / sampleRate / 20.0));
+
+    for (int c = 0; c < numChannels; ++c)
+    {
+        auto& channel = channels[static_cast<size_t> (c)];
+        const auto* samples = block.getReadPointer (c);
+        auto index = writeIndex;
+        float blockPeak = 0.0f;
+        uint64_t blockClipped = 0;
+
+        for (int i = 0; i < numSamples; ++i)
+        {
+            const auto magnitude = std::abs (samples[i]);
+            const auto square = samples[i] * samples[i];
+            channel.windowSum += static_cast<double> (square) - static_cast<double> (channel.squares[index]);
+            channel.squares[index] = square;
+            channel.totalSquares += static_cast<double> (square);
+            blockPeak = std::max (blockPeak, magnitude);
+            blockClipped += magnitude >= 1.0f ? 1u : 0u;
+            if (++index == windowLength)
+                index = 0;
+        }
+
+        channel.heldPeak = std::max (blockPeak, channel.heldPeak * release);
+        channel.overallPeak = std::max (channel.overallPeak, blockPeak);
+        channel.clipped += blockClipped;
+
+        const auto clipping = blockClipped > 0;
+        if (clipping && ! channel.wasClipping)
+            context.post ({ EngineEvent::Kind::clipping, snapshot.streamSeconds, 0.0, c });
+        channel.wasClipping = clipping;
+    }
+
+    writeIndex = (writeIndex + static_cast<size_t> (numSamples)) % windowLength;
+    totalSamples += static_cast<uint64_t> (numSamples);
+
+    // The running window sum drifts by rounding; recompute it once per window length.
+    samplesSinceResum += static_cast<size_t> (numSamples);
+    if (samplesSinceResum >= windowLength)
+    {
+        samplesSinceResum = 0;
+        for (auto& channel : channels)
+        {
+            double sum = 0.0;
+            for (auto square : channel.squares)
+                sum += static_cast<double> (square);
+            channel.windowSum = sum;
+        }
+    }
+
+    const auto filled = static_cast<double> (std::min<uint64_t> (totalSamples, windowLength));
+    for (int c = 0; c < numChannels; ++c)
+    {
+        const auto& channel = channels[static_cast<size_t> (c)];
+        auto& levels = snapshot.levels[static_cast<size_t> (c)];
+        levels.rmsDb = toDb (std::sqrt (std::max (channel.windowSum, 0.0) / filled));
+        levels.peakDb = toDb (channel.heldPeak);
+        levels.overallRmsDb = toDb (std::sqrt (channel.totalSquares / static_cast<double> (totalSamples)));
+        levels.overallPeakDb = toDb (channel.overallPeak);
+        levels.clippedSamples = channel.clipped;
+    }
+}
+
+} // namespace earshot
