@@ -41,9 +41,9 @@ private:
     LevelMeter meter;
     PipelineHealthView health;
     juce::Label lastEvent;
-    juce::Slider trim{ juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::TextBoxBelow };
-    juce::Label trimLabel{ {}, "Input trim" };
-    juce::ToggleButton bypass{ "Bypass" };
+    juce::Slider trim { juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::TextBoxBelow };
+    juce::Label trimLabel { {}, "Input trim" };
+    juce::ToggleButton bypass { "Bypass" };
     juce::AudioProcessorValueTreeState::SliderAttachment trimAttachment;
     juce::AudioProcessorValueTreeState::ButtonAttachment bypassAttachment;
 

@@ -9,13 +9,13 @@ namespace earshot
 {
 namespace
 {
-const juce::Identifier settingsType{ "Settings" };
-const juce::Identifier editorWidth{ "editorWidth" };
-const juce::Identifier editorHeight{ "editorHeight" };
+const juce::Identifier settingsType { "Settings" };
+const juce::Identifier editorWidth { "editorWidth" };
+const juce::Identifier editorHeight { "editorHeight" };
 
 juce::ValueTree defaultSettings()
 {
-    juce::ValueTree tree{ settingsType };
+    juce::ValueTree tree { settingsType };
     tree.setProperty (editorWidth, EarshotEditor::defaultWidth, nullptr);
     tree.setProperty (editorHeight, EarshotEditor::defaultHeight, nullptr);
     return tree;
@@ -147,7 +147,7 @@ juce::AudioProcessorParameter* EarshotProcessor::getBypassParameter() const
 
 void EarshotProcessor::getStateInformation (juce::MemoryBlock& destData)
 {
-    juce::ValueTree state{ PluginState::stateType };
+    juce::ValueTree state { PluginState::stateType };
     state.appendChild (parameters.copyState(), nullptr);
     state.appendChild (settings.createCopy(), nullptr);
     destData = PluginState::write (state);

@@ -70,13 +70,13 @@ private:
     juce::AudioProcessorValueTreeState parameters;
     std::atomic<float>* trimDb = nullptr;
     juce::AudioParameterBool* bypass = nullptr;
-    juce::SmoothedValue<float> trimGain{ 1.0f };
+    juce::SmoothedValue<float> trimGain { 1.0f };
 
     juce::ValueTree settings;
     juce::String lastStateError;
 
     AudioTap tap;
-    AnalysisEngine engine{ tap };
+    AnalysisEngine engine { tap };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (EarshotProcessor)
 };

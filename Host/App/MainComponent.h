@@ -41,8 +41,8 @@ private:
     PluginLoader loader;
     PlaybackEngine playback;
 
-    juce::TextButton audioButton{ "Audio..." }, pluginButton{ "Load plugin..." }, fileButton{ "Open file..." },
-        playButton{ "Play" }, stopButton{ "Stop" };
+    juce::TextButton audioButton { "Audio..." }, pluginButton { "Load plugin..." }, fileButton { "Open file..." },
+        playButton { "Play" }, stopButton { "Stop" };
     juce::Label status;
     std::unique_ptr<juce::AudioProcessorEditor> editor;
     std::unique_ptr<juce::FileChooser> chooser;

@@ -47,7 +47,7 @@ private:
     juce::AudioFormatManager formats;
     juce::AudioTransportSource transport;
     std::unique_ptr<juce::AudioFormatReaderSource> fileSource;
-    juce::TimeSliceThread readAhead{ "Earshot file read-ahead" };
+    juce::TimeSliceThread readAhead { "Earshot file read-ahead" };
 
     juce::SpinLock pluginLock;
     std::unique_ptr<juce::AudioPluginInstance> plugin;

@@ -76,17 +76,17 @@ private:
     AudioBlock block;
     Snapshot working;
     LatestValue<Snapshot> published;
-    moodycamel::ReaderWriterQueue<EngineEvent> events{ eventQueueCapacity };
-    std::atomic<uint64_t> eventsLost{ 0 };
+    moodycamel::ReaderWriterQueue<EngineEvent> events { eventQueueCapacity };
+    std::atomic<uint64_t> eventsLost { 0 };
     uint64_t lastDropCount = 0;
     bool previousBlockInvalid = false;
 
     std::thread thread;
-    std::atomic<bool> running{ false };
-    std::atomic<bool> stopRequested{ false };
+    std::atomic<bool> running { false };
+    std::atomic<bool> stopRequested { false };
     std::mutex wakeMutex;
     std::condition_variable wake;
-    std::atomic<uint64_t> blocksPublished{ 0 };
+    std::atomic<uint64_t> blocksPublished { 0 };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (AnalysisEngine)
 };

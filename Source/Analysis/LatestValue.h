@@ -48,10 +48,10 @@ private:
     static constexpr uint8_t freshBit = 4;
     static constexpr uint8_t indexMask = 3;
 
-    std::array<T, 3> slots{};
+    std::array<T, 3> slots {};
     uint8_t backIndex = 0;
     uint8_t frontIndex = 1;
-    std::atomic<uint8_t> middle{ 2 };
+    std::atomic<uint8_t> middle { 2 };
 };
 
 } // namespace earshot

@@ -49,7 +49,7 @@ struct Snapshot
     /** Seconds of audio analysed since the stream was prepared. */
     double streamSeconds = 0.0;
 
-    std::array<ChannelLevels, maxChannels> levels{};
+    std::array<ChannelLevels, maxChannels> levels {};
     PipelineHealth health;
 };
 

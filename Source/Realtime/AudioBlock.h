@@ -7,16 +7,18 @@
 namespace earshot
 {
 
-/** What the host said about its transport for one block. */
+/** What the host said about its transport for one block.
+    Wide fields first: the ring copies this for every block, and packed it keeps a
+    block's whole header within one cache line. */
 struct TransportState
 {
+    double bpm = 0.0;
+    double ppqPosition = 0.0;
+    int64_t hostTimeInSamples = 0;
     bool isPlaying = false;
     bool isRecording = false;
     bool hasTempo = false;
-    double bpm = 0.0;
     bool hasPosition = false;
-    int64_t hostTimeInSamples = 0;
-    double ppqPosition = 0.0;
 };
 
 /** Describes one block of audio as the audio thread saw it. */

@@ -27,9 +27,10 @@ AudioRing::AudioRing (int maxChannelsToUse, int minSampleCapacity, int minBlockC
 {
 }
 
-bool AudioRing::push (const float* const* channels, const BlockInfo& info) noexcept
+bool AudioRing::push (const float* const* channels, int numChannels, int numSamplesToPush, int64_t samplePosition,
+                      double sampleRate, const TransportState& transport) noexcept
 {
-    const auto numSamples = static_cast<uint64_t> (std::max (info.numSamples, 0));
+    const auto numSamples = static_cast<uint64_t> (std::max (numSamplesToPush, 0));
 
     if (producerHeaderWrite - cachedHeaderRead >= headerCapacity)
     {
@@ -46,11 +47,14 @@ bool AudioRing::push (const float* const* channels, const BlockInfo& info) noexc
     }
 
     auto& header = headers[producerHeaderWrite & headerMask];
-    header.info = info;
-    header.info.numChannels = std::min (info.numChannels, maxChannels);
+    header.info.samplePosition = samplePosition;
+    header.info.sampleRate = sampleRate;
+    header.info.numChannels = std::min (numChannels, maxChannels);
+    header.info.numSamples = numSamplesToPush;
+    header.info.transport = transport;
     header.firstSample = producerSampleWrite;
 
-    copyIn (channels, header.info.numChannels, producerSampleWrite, info.numSamples);
+    copyIn (channels, header.info.numChannels, producerSampleWrite, numSamplesToPush);
 
     producerSampleWrite += numSamples;
     ++producerHeaderWrite;

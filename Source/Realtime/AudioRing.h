@@ -38,10 +38,19 @@ public:
     AudioRing (int maxChannels, int minSampleCapacity, int minBlockCapacity);
 
     /** Copies one block into the ring. Producer thread only (the audio thread).
-        Never allocates, locks or waits.
+        Never allocates, locks or waits. `info.numChannels` and `info.numSamples` say
+        how much of `channels` to copy.
         @returns false, storing nothing, when the block does not fit (the ring is full).
     */
-    bool push (const float* const* channels, const BlockInfo& info) noexcept;
+    bool push (const float* const* channels, const BlockInfo& info) noexcept
+    {
+        return push (channels, info.numChannels, info.numSamples, info.samplePosition, info.sampleRate, info.transport);
+    }
+
+    /** The same, with the block's description in pieces, written straight into the
+        ring's header (the audio thread's path: one copy of everything, no more). */
+    bool push (const float* const* channels, int numChannels, int numSamples, int64_t samplePosition, double sampleRate,
+               const TransportState& transport) noexcept;
 
     /** Copies the oldest block into `destination`, whose storage must hold
         getMaxChannels() x getSampleCapacity(). Consumer thread only.
@@ -60,11 +69,12 @@ public:
     int getBlockCapacity() const noexcept { return static_cast<int> (headerCapacity); }
 
 private:
-    struct Header
+    struct alignas (64) Header
     {
         BlockInfo info;
         uint64_t firstSample = 0;
     };
+    static_assert (sizeof (Header) == 64, "one cache line per block header");
 
     void copyIn (const float* const* channels, int numChannels, uint64_t firstSample, int numSamples) noexcept;
     void copyOut (AudioBlock& destination, int numChannels, uint64_t firstSample, int numSamples) const noexcept;
@@ -86,9 +96,9 @@ private:
     uint64_t cachedHeaderWrite = 0;
 
     // Shared: written by one side, read by the other.
-    alignas (64) std::atomic<uint64_t> headerWrite{ 0 };
-    alignas (64) std::atomic<uint64_t> headerRead{ 0 };
-    std::atomic<uint64_t> sampleRead{ 0 };
+    alignas (64) std::atomic<uint64_t> headerWrite { 0 };
+    alignas (64) std::atomic<uint64_t> headerRead { 0 };
+    std::atomic<uint64_t> sampleRead { 0 };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (AudioRing)
 };

@@ -1,5 +1,7 @@
 #include "Realtime/AudioTap.h"
 
+#include "Realtime/AsymmetricFence.h"
+
 #include <algorithm>
 #include <cmath>
 #include <thread>
@@ -12,18 +14,14 @@ AudioTap::~AudioTap()
     release();
 }
 
-AudioRing* AudioTap::claimForPrepare() noexcept
+void AudioTap::detachRing() noexcept
 {
-    if (ring == nullptr)
-        return nullptr;
+    available.store (nullptr, std::memory_order_relaxed);
+    AsymmetricFence::heavyFence();
 
-    // The audio thread holds the claim only for the length of one push.
-    for (;;)
-    {
-        if (auto* claimed = available.exchange (nullptr, std::memory_order_acquire))
-            return claimed;
+    // A push that loaded the old pointer is still busy; it takes one block's copy.
+    while (pushing.load (std::memory_order_acquire))
         std::this_thread::yield();
-    }
 }
 
 void AudioTap::prepare (const StreamFormat& newFormat)
@@ -38,7 +36,7 @@ void AudioTap::prepare (const StreamFormat& newFormat)
 
     auto replacement = std::make_unique<AudioRing> (channels, sampleCapacity, std::min (blockCapacity, 1 << 16));
 
-    claimForPrepare();
+    detachRing();
     ring = std::move (replacement);
     format = newFormat;
     sampleRate = newFormat.sampleRate;
@@ -53,7 +51,7 @@ void AudioTap::prepare (const StreamFormat& newFormat)
 void AudioTap::release()
 {
     prepared.store (false, std::memory_order_relaxed);
-    claimForPrepare();
+    detachRing();
     ring.reset();
 }
 
@@ -69,29 +67,25 @@ void AudioTap::push (const float* const* channels, int numChannels, int numSampl
     if (numSamples <= 0 || numChannels <= 0)
         return;
 
-    auto* claimed = available.exchange (nullptr, std::memory_order_acquire);
-    if (claimed == nullptr)
+    pushing.store (true, std::memory_order_relaxed);
+    AsymmetricFence::lightFence();
+    auto* target = available.load (std::memory_order_acquire);
+    if (target == nullptr)
     {
         // Unprepared (nothing to count against) or being replaced right now.
         if (prepared.load (std::memory_order_relaxed))
             countDrop (numSamples);
+        pushing.store (false, std::memory_order_release);
         return;
     }
 
-    BlockInfo info;
-    info.samplePosition = samplePosition;
-    info.sampleRate = sampleRate;
-    info.numChannels = numChannels;
-    info.numSamples = numSamples;
-    info.transport = transport;
-
-    if (claimed->push (channels, info))
+    if (target->push (channels, numChannels, numSamples, samplePosition, sampleRate, transport))
         blocksPushed.store (blocksPushed.load (std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     else
         countDrop (numSamples);
 
     samplePosition += numSamples;
-    available.store (claimed, std::memory_order_release);
+    pushing.store (false, std::memory_order_release);
 }
 
 bool AudioTap::pop (AudioBlock& destination) noexcept

@@ -24,11 +24,14 @@ struct TapStatistics
     logs or waits, and the audio passing through the host is never touched.
 
     prepare() and release() may run on another thread while the audio thread is
-    pushing. The audio thread claims the ring with one atomic exchange for the
-    length of a push; prepare() takes the claim the same way before it replaces
-    the ring, so a ring is never freed while a push is using it, and the old ring
-    is freed on the preparing thread, never on the audio thread. A push that
-    finds the ring claimed drops its block and counts it.
+    pushing. A push marks itself busy, then loads the ring pointer; prepare()
+    clears the ring pointer, then waits while a push is busy. An AsymmetricFence
+    between each side's store and load (Dekker's handshake) means either the push
+    sees the cleared pointer or prepare() sees it busy, so a ring is never freed
+    while a push is using it, and the old ring is freed on the preparing thread,
+    never on the audio thread. The audio thread's share of that handshake is two
+    plain stores and a compiler barrier; prepare() pays for a system call. A push
+    that finds no ring while prepared drops its block and counts it.
 */
 class AudioTap final
 {
@@ -73,17 +76,18 @@ public:
     TapStatistics getStatistics() const noexcept;
 
 private:
-    AudioRing* claimForPrepare() noexcept;
+    void detachRing() noexcept;
     void countDrop (int numSamples) noexcept;
 
     std::unique_ptr<AudioRing> ring;
-    std::atomic<AudioRing*> available{ nullptr };
-    std::atomic<bool> prepared{ false };
+    std::atomic<AudioRing*> available { nullptr };
+    std::atomic<bool> pushing { false };
+    std::atomic<bool> prepared { false };
     StreamFormat format;
     double sampleRate = 0.0;
     int64_t samplePosition = 0;
 
-    std::atomic<uint64_t> blocksPushed{ 0 }, blocksDropped{ 0 }, samplesDropped{ 0 };
+    std::atomic<uint64_t> blocksPushed { 0 }, blocksDropped { 0 }, samplesDropped { 0 };
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (AudioTap)
 };

@@ -25,7 +25,7 @@ private:
     float dbToY (float db, juce::Rectangle<float> area) const noexcept;
 
     int numChannels = 0;
-    std::array<ChannelLevels, Snapshot::maxChannels> levels{};
+    std::array<ChannelLevels, Snapshot::maxChannels> levels {};
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (LevelMeter)
 };

@@ -59,7 +59,7 @@ private:
 struct Pipeline
 {
     AudioTap tap;
-    AnalysisEngine engine{ tap };
+    AnalysisEngine engine { tap };
 
     explicit Pipeline (std::unique_ptr<AnalysisStage> extra = nullptr)
     {

@@ -34,7 +34,7 @@ struct Source
     }
 
     std::vector<float> left, right;
-    std::array<const float*, 2> pointers{ left.data(), right.data() };
+    std::array<const float*, 2> pointers { left.data(), right.data() };
 };
 
 /** Blocks per timed batch: half of what the tap's ring holds for this block size. */
@@ -122,6 +122,35 @@ void Tap (benchmark::State& state)
         state.SkipWithError ("the tap dropped blocks: the batch does not fit the ring");
 }
 
+void Ring (benchmark::State& state)
+{
+    const auto blockSize = static_cast<int> (state.range (0));
+    AudioTap sizing;
+    sizing.prepare ({ sampleRate, blockSize, numChannels });
+    const auto batch = batchFor (sizing, blockSize);
+    AudioRing ring (numChannels, sizing.getFreeSamples(), 16384);
+    AudioBlock block;
+    block.allocate (numChannels, ring.getSampleCapacity());
+    Source source (blockSize);
+    BlockInfo info;
+    info.numChannels = numChannels;
+    info.numSamples = blockSize;
+    info.sampleRate = sampleRate;
+
+    runBatches (
+        state, batch,
+        [&]
+        {
+            for (int b = 0; b < batch; ++b)
+                ring.push (source.pointers.data(), info);
+        },
+        [&]
+        {
+            while (ring.pop (block))
+                benchmark::DoNotOptimize (block.getReadPointer (0)[0]);
+        });
+}
+
 struct Slot
 {
     Slot (const float* const* channels, int size)
@@ -177,6 +206,7 @@ void blockSizes (benchmark::internal::Benchmark* benchmark)
 
 BENCHMARK (Memcpy)->Apply (blockSizes);
 BENCHMARK (Tap)->Apply (blockSizes);
+BENCHMARK (Ring)->Apply (blockSizes);
 BENCHMARK (ReaderWriterQueue)->Apply (blockSizes);
 
 BENCHMARK_MAIN();

@@ -111,14 +111,14 @@ TEST_CASE ("earshot analyze names each file it cannot read, finishes the others,
 TEST_CASE ("The earshot executable analyses the demo audio and reports failures in its exit code", "[cli][process]")
 {
     juce::ChildProcess ok;
-    REQUIRE (ok.start (juce::StringArray{ EARSHOT_CLI_PATH, "analyze", EARSHOT_DEMO_DIR "/demo-groove.wav" }));
+    REQUIRE (ok.start (juce::StringArray { EARSHOT_CLI_PATH, "analyze", EARSHOT_DEMO_DIR "/demo-groove.wav" }));
     const auto output = ok.readAllProcessOutput();
     CHECK (ok.getExitCode() == 0);
     CHECK (output.contains ("demo-groove.wav"));
     CHECK (output.contains ("0 dropped"));
 
     juce::ChildProcess missing;
-    REQUIRE (missing.start (juce::StringArray{ EARSHOT_CLI_PATH, "analyze", "/nonexistent.wav" }));
+    REQUIRE (missing.start (juce::StringArray { EARSHOT_CLI_PATH, "analyze", "/nonexistent.wav" }));
     missing.waitForProcessToFinish (30000);
     CHECK (missing.getExitCode() == 1);
 }

@@ -186,7 +186,7 @@ TEST_CASE ("AudioRing under two real threads: a producer that never waits loses 
     for (uint32_t b = 0; b < 1024; ++b)
         blocks.emplace_back (b, 1, 64);
 
-    std::atomic<bool> done{ false };
+    std::atomic<bool> done { false };
     std::vector<uint32_t> pushed;
     pushed.reserve (numBlocks);
 

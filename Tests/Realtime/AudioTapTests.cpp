@@ -87,8 +87,8 @@ TEST_CASE ("AudioTap can be prepared again while another thread keeps pushing", 
     AudioTap tap;
     tap.prepare ({ 48000.0, 256, 2 });
 
-    std::atomic<bool> stop{ false };
-    std::atomic<uint64_t> attempts{ 0 };
+    std::atomic<bool> stop { false };
+    std::atomic<uint64_t> attempts { 0 };
     std::thread audio (
         [&]
         {
