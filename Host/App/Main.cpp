@@ -13,11 +13,14 @@ public:
 
     void initialise (const juce::String& commandLine) override
     {
-        const juce::ArgumentList args ("earshot-host", commandLine);
-        if (args.containsOption ("--help|-h"))
+        const auto options = parse (juce::StringArray::fromTokens (commandLine, true));
+        if (options.error.isNotEmpty() || options.help)
         {
-            std::cout << "usage: earshot-host [PLUGIN] [--play FILE] [--screenshot PNG] [--quit-after SECONDS]\n"
-                         "Loads a VST3 or LV2 plugin, plays audio files through it and shows its editor.\n";
+            (options.help ? std::cout : std::cerr)
+                << (options.error.isNotEmpty() ? "earshot-host: " + options.error + "\n" : juce::String())
+                << "usage: earshot-host [PLUGIN] [--play FILE] [--screenshot PNG] [--quit-after SECONDS]\n"
+                   "Loads a VST3 or LV2 plugin, plays audio files through it and shows its editor.\n";
+            setApplicationReturnValue (options.help ? 0 : 2);
             quit();
             return;
         }
@@ -26,27 +29,17 @@ public:
         auto* main = content.get();
         window = std::make_unique<Window> (std::move (content));
 
-        for (const auto& arg : args.arguments)
-        {
-            if (! arg.isOption() && arg.text != args.getValueForOption ("--play") &&
-                arg.text != args.getValueForOption ("--screenshot") &&
-                arg.text != args.getValueForOption ("--quit-after"))
-            {
-                main->loadPlugin (arg.text);
-                break;
-            }
-        }
+        if (options.plugin.isNotEmpty())
+            main->loadPlugin (options.plugin);
+        if (options.play.isNotEmpty() &&
+            main->openFile (juce::File::getCurrentWorkingDirectory().getChildFile (options.play)))
+            main->play();
 
-        if (args.containsOption ("--play"))
-            if (main->openFile (args.getExistingFileForOption ("--play")))
-                main->play();
-
-        const auto quitAfter = args.getValueForOption ("--quit-after").getDoubleValue();
-        const auto screenshot = args.getValueForOption ("--screenshot");
-        if (quitAfter > 0.0 || screenshot.isNotEmpty())
+        if (options.quitAfterSeconds > 0.0 || options.screenshot.isNotEmpty())
         {
+            const auto screenshot = options.screenshot;
             juce::Timer::callAfterDelay (
-                juce::roundToInt (std::max (quitAfter, 1.0) * 1000.0),
+                juce::roundToInt (std::max (options.quitAfterSeconds, 1.0) * 1000.0),
                 [this, screenshot]
                 {
                     if (screenshot.isNotEmpty())
@@ -60,6 +53,45 @@ public:
     void systemRequestedQuit() override { quit(); }
 
 private:
+    struct Options
+    {
+        juce::String plugin, play, screenshot, error;
+        double quitAfterSeconds = 0.0;
+        bool help = false;
+    };
+
+    static Options parse (const juce::StringArray& args)
+    {
+        Options options;
+        for (int i = 0; i < args.size(); ++i)
+        {
+            const auto& arg = args[i];
+            auto value = [&]() -> juce::String
+            {
+                if (i + 1 < args.size())
+                    return args[++i];
+                options.error = arg + " needs a value";
+                return {};
+            };
+
+            if (arg == "--help" || arg == "-h")
+                options.help = true;
+            else if (arg == "--play")
+                options.play = value();
+            else if (arg == "--screenshot")
+                options.screenshot = value();
+            else if (arg == "--quit-after")
+                options.quitAfterSeconds = value().getDoubleValue();
+            else if (arg.startsWith ("-"))
+                options.error = "unknown option " + arg;
+            else if (options.plugin.isEmpty())
+                options.plugin = arg;
+            else
+                options.error = "more than one plugin given";
+        }
+        return options;
+    }
+
     class Window final : public juce::DocumentWindow
     {
     public:

@@ -13,6 +13,8 @@ MainComponent::MainComponent()
     for (auto* button : { &audioButton, &pluginButton, &fileButton, &playButton, &stopButton })
         addAndMakeVisible (button);
     addAndMakeVisible (status);
+    addAndMakeVisible (deviceStatus);
+    deviceStatus.setJustificationType (juce::Justification::centredRight);
 
     audioButton.onClick = [this] { showAudioSettings(); };
     pluginButton.onClick = [this] { choosePlugin(); };
@@ -20,14 +22,10 @@ MainComponent::MainComponent()
     playButton.onClick = [this] { play(); };
     stopButton.onClick = [this] { playback.stop(); };
 
-    const auto deviceError = devices.initialiseWithDefaultDevices (2, 2);
+    deviceError = devices.initialiseWithDefaultDevices (2, 2);
     devices.addAudioCallback (&playback);
-
-    auto* device = devices.getCurrentAudioDevice();
-    setStatus (device != nullptr ? "Audio: " + device->getName() + ", " +
-                                       juce::String (device->getCurrentSampleRate() / 1000.0, 1) + " kHz"
-                                 : "No audio device" + (deviceError.isNotEmpty() ? ": " + deviceError : juce::String()),
-               device == nullptr);
+    showDevice();
+    setStatus ("Load a VST3 or LV2 plugin, then open an audio file", false);
 
     setSize (640, toolbarHeight + statusHeight + 320);
     startTimerHz (4);
@@ -38,6 +36,18 @@ MainComponent::~MainComponent()
     editor.reset();
     devices.removeAudioCallback (&playback);
     playback.setPlugin (nullptr);
+}
+
+void MainComponent::showDevice()
+{
+    auto* device = devices.getCurrentAudioDevice();
+    const auto text = device != nullptr
+                          ? device->getName() + ", " + juce::String (device->getCurrentSampleRate() / 1000.0, 1) +
+                                " kHz, " + juce::String (device->getCurrentBufferSizeSamples()) + " samples"
+                          : "No audio device" + (deviceError.isNotEmpty() ? " (" + deviceError + ")" : juce::String());
+    deviceStatus.setText (text, juce::dontSendNotification);
+    deviceStatus.setColour (juce::Label::textColourId,
+                            device != nullptr ? juce::Colours::white.withAlpha (0.7f) : juce::Colour (0xffff7060));
 }
 
 void MainComponent::setStatus (const juce::String& text, bool isError)
@@ -140,6 +150,7 @@ void MainComponent::chooseFile()
 
 void MainComponent::timerCallback()
 {
+    showDevice();
     playButton.setEnabled (! playback.isPlaying());
     stopButton.setEnabled (playback.isPlaying());
 }
@@ -158,7 +169,9 @@ void MainComponent::resized()
         button->setBounds (toolbar.removeFromLeft (button->getBestWidthForHeight (toolbar.getHeight()) + 16));
         toolbar.removeFromLeft (6);
     }
-    status.setBounds (area.removeFromTop (statusHeight).reduced (6, 0));
+    auto statusRow = area.removeFromTop (statusHeight).reduced (6, 0);
+    deviceStatus.setBounds (statusRow.removeFromRight (statusRow.getWidth() / 2));
+    status.setBounds (statusRow);
     if (editor != nullptr)
         editor->setBounds (area.withSizeKeepingCentre (editor->getWidth(), editor->getHeight()));
 }

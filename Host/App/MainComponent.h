@@ -32,6 +32,7 @@ public:
 private:
     void timerCallback() override;
     void setStatus (const juce::String& text, bool isError);
+    void showDevice();
     void showAudioSettings();
     void choosePlugin();
     void chooseFile();
@@ -43,7 +44,8 @@ private:
 
     juce::TextButton audioButton { "Audio..." }, pluginButton { "Load plugin..." }, fileButton { "Open file..." },
         playButton { "Play" }, stopButton { "Stop" };
-    juce::Label status;
+    juce::Label status, deviceStatus;
+    juce::String deviceError;
     std::unique_ptr<juce::AudioProcessorEditor> editor;
     std::unique_ptr<juce::FileChooser> chooser;
 
