@@ -20,6 +20,12 @@ juce::String describe (const EngineEvent& event)
             return "NaN/Inf samples in the input" + at;
         case EngineEvent::Kind::clipping:
             return "Channel " + juce::String (event.channel + 1) + " clipped" + at;
+        case EngineEvent::Kind::silenceStarted:
+            return "Silence" + at;
+        case EngineEvent::Kind::silenceEnded:
+            return "Sound again after " + juce::String (event.value, 1) + " s of silence" + at;
+        case EngineEvent::Kind::segmentBoundary:
+            return "New section" + at;
     }
     return {};
 }
@@ -33,6 +39,7 @@ EarshotEditor::EarshotEditor (EarshotProcessor& owner)
 {
     addAndMakeVisible (meter);
     addAndMakeVisible (health);
+    addAndMakeVisible (features);
     addAndMakeVisible (lastEvent);
     addAndMakeVisible (trim);
     addAndMakeVisible (trimLabel);
@@ -63,6 +70,7 @@ void EarshotEditor::refresh()
     const auto& snapshot = earshot.getEngine().readSnapshot();
     meter.setLevels (snapshot);
     health.setSnapshot (snapshot);
+    features.setSnapshot (snapshot);
 
     EngineEvent event;
     bool any = false;
@@ -88,6 +96,7 @@ void EarshotEditor::resized()
     area.removeFromTop (28);
     lastEvent.setBounds (area.removeFromBottom (20));
     health.setBounds (area.removeFromBottom (24));
+    features.setBounds (area.removeFromBottom (24));
 
     auto controls = area.removeFromRight (120);
     trimLabel.setBounds (controls.removeFromTop (20));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "EarshotProcessor.h"
+#include "Ui/FeatureReadout.h"
 #include "Ui/LevelMeter.h"
 #include "Ui/PipelineHealthView.h"
 
@@ -16,7 +17,7 @@ class EarshotEditor final
     , private juce::Timer
 {
 public:
-    static constexpr int defaultWidth = 420, defaultHeight = 320;
+    static constexpr int defaultWidth = 440, defaultHeight = 350;
     static constexpr int minWidth = 320, minHeight = 240, maxWidth = 1600, maxHeight = 1200;
     static constexpr int refreshHz = 30;
 
@@ -28,6 +29,8 @@ public:
 
     /** The pipeline line as shown, for tests. */
     juce::String getHealthText() const { return health.getText(); }
+    /** The live features line as shown, for tests. */
+    juce::String getFeaturesText() const { return features.getText(); }
     /** The last event line as shown, for tests. */
     juce::String getLastEventText() const { return lastEvent.getText(); }
 
@@ -40,6 +43,7 @@ private:
     EarshotProcessor& earshot;
     LevelMeter meter;
     PipelineHealthView health;
+    FeatureReadout features;
     juce::Label lastEvent;
     juce::Slider trim { juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::TextBoxBelow };
     juce::Label trimLabel { {}, "Input trim" };

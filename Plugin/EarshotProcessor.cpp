@@ -1,6 +1,7 @@
 #include "EarshotProcessor.h"
 
 #include "EarshotEditor.h"
+#include "Features/FeatureExtractor.h"
 #include "Features/Level.h"
 #include "Parameters.h"
 #include "PluginState.h"
@@ -33,7 +34,9 @@ EarshotProcessor::EarshotProcessor()
     bypass = dynamic_cast<juce::AudioParameterBool*> (parameters.getParameter (parameters::bypassId));
     jassert (trimDb != nullptr && bypass != nullptr);
 
+    // Level first: the feature extractor summarises its per-channel totals.
     engine.addStage (std::make_unique<Level>());
+    engine.addStage (std::make_unique<FeatureExtractor>());
 }
 
 EarshotProcessor::~EarshotProcessor()

@@ -15,3 +15,10 @@ pkg_check_modules(EARSHOT_CODECS REQUIRED IMPORTED_TARGET
 find_path(EARSHOT_READERWRITERQUEUE_INCLUDE_DIR readerwriterqueue/readerwriterqueue.h REQUIRED)
 add_library(earshot_readerwriterqueue INTERFACE)
 target_include_directories(earshot_readerwriterqueue SYSTEM INTERFACE "${EARSHOT_READERWRITERQUEUE_INCLUDE_DIR}")
+
+# The engine's DSP: EBU R128 loudness and true peak, and the FFT.
+pkg_check_modules(EARSHOT_DSP REQUIRED IMPORTED_TARGET libebur128 fftw3f)
+
+# The catalog, and the approximate nearest-neighbour index (header-only).
+pkg_check_modules(EARSHOT_SQLITE REQUIRED IMPORTED_TARGET sqlite3)
+find_path(EARSHOT_HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)

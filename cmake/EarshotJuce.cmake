@@ -67,6 +67,12 @@ function(earshot_add_juce_library target)
         CXX_VISIBILITY_PRESET hidden)
 endfunction()
 
+# Names the compiled copy of JUCE that a final target (executable or plugin)
+# links, so that the engine's static library finds its JUCE symbols after it.
+function(earshot_use_juce target juce_library)
+    set_target_properties(${target} PROPERTIES EARSHOT_JUCE_LIBRARY ${juce_library})
+endfunction()
+
 # Re-exports the include directories and definitions of the plugin's shared-code
 # target to another target (the plugin tests), which then links that target's
 # compiled JUCE instead of compiling its own (as pamplejuce does).
@@ -74,4 +80,5 @@ function(earshot_use_juce_of_plugin target plugin)
     target_compile_definitions(${target} PRIVATE $<TARGET_PROPERTY:${plugin},COMPILE_DEFINITIONS>)
     target_include_directories(${target} SYSTEM PRIVATE $<TARGET_PROPERTY:${plugin},INCLUDE_DIRECTORIES>)
     target_link_libraries(${target} PRIVATE ${plugin})
+    earshot_use_juce(${target} ${plugin})
 endfunction()

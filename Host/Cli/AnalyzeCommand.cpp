@@ -1,127 +1,204 @@
 #include "Cli/AnalyzeCommand.h"
 
 #include "Cli/FileAnalysis.h"
+#include "Cli/ReportFormat.h"
 
-#include <cmath>
-#include <iomanip>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace earshot::cli
 {
 namespace
 {
-juce::var dbToJson (float db)
+enum class Output
 {
-    // JSON has no infinity: digital silence is null.
-    return std::isfinite (db) ? juce::var (std::round (static_cast<double> (db) * 100.0) / 100.0) : juce::var();
-}
+    text,
+    json,
+    csv
+};
 
-juce::String formatDb (float db)
+struct Options
 {
-    return std::isfinite (db) ? juce::String (db, 2) : juce::String ("-inf");
-}
+    Output output = Output::text;
+    bool frames = false;
+    int jobs = 0;
+    OfflineOptions analysis;
+    juce::StringArray files;
+    juce::String error;
+};
 
-juce::var toJson (const FileReport& report)
+Options parse (const juce::StringArray& args)
 {
-    auto object = std::make_unique<juce::DynamicObject>();
-    object->setProperty ("file", report.file.getFullPathName());
-    object->setProperty ("format", report.formatName);
-    object->setProperty ("sampleRate", report.sampleRate);
-    object->setProperty ("channels", report.numChannels);
-    object->setProperty ("durationSeconds", report.durationSeconds);
-
-    juce::Array<juce::var> channels;
-    for (int c = 0; c < std::min (report.snapshot.numChannels, Snapshot::maxChannels); ++c)
+    Options options;
+    for (int i = 0; i < args.size(); ++i)
     {
-        const auto& level = report.snapshot.levels[static_cast<size_t> (c)];
-        auto channel = std::make_unique<juce::DynamicObject>();
-        channel->setProperty ("rmsDbfs", dbToJson (level.overallRmsDb));
-        channel->setProperty ("peakDbfs", dbToJson (level.overallPeakDb));
-        channel->setProperty ("clippedSamples", static_cast<juce::int64> (level.clippedSamples));
-        channels.add (juce::var (channel.release()));
-    }
-    object->setProperty ("levels", channels);
+        const auto& arg = args[i];
+        auto value = [&]() -> juce::String
+        {
+            if (i + 1 < args.size())
+                return args[++i];
+            options.error = arg + " needs a value";
+            return {};
+        };
 
-    const auto& health = report.snapshot.health;
-    auto pipeline = std::make_unique<juce::DynamicObject>();
-    pipeline->setProperty ("blocksAnalysed", static_cast<juce::int64> (health.blocksAnalysed));
-    pipeline->setProperty ("blocksDropped", static_cast<juce::int64> (health.blocksDropped));
-    pipeline->setProperty ("blocksWithInvalidSamples", static_cast<juce::int64> (health.blocksWithInvalidSamples));
-    object->setProperty ("pipeline", juce::var (pipeline.release()));
-    return juce::var (object.release());
+        if (arg == "--json")
+            options.output = Output::json;
+        else if (arg == "--csv")
+            options.output = Output::csv;
+        else if (arg == "--frames")
+            options.frames = true;
+        else if (arg == "--jobs" || arg == "-j")
+        {
+            options.jobs = value().getIntValue();
+            if (options.jobs < 1 && options.error.isEmpty())
+                options.error = "--jobs needs a whole number of at least 1";
+        }
+        else if (arg == "--silence-threshold")
+            options.analysis.settings.silenceThresholdDbfs = value().getFloatValue();
+        else if (arg == "--min-silence")
+        {
+            options.analysis.settings.minSilenceSeconds = value().getDoubleValue();
+            if (options.analysis.settings.minSilenceSeconds <= 0.0 && options.error.isEmpty())
+                options.error = "--min-silence needs a positive number of seconds";
+        }
+        else if (arg.startsWith ("-") && arg != "-")
+            options.error = "unknown option '" + arg + "'";
+        else
+            options.files.add (arg);
+    }
+    options.analysis.keepFrames = options.frames;
+    return options;
 }
 
-void printText (const FileReport& report, std::ostream& out)
+struct Outcome
 {
-    out << report.file.getFileName() << "  (" << report.formatName << ", " << report.sampleRate << " Hz, "
-        << report.numChannels << " ch, " << juce::String (report.durationSeconds, 2) << " s)\n";
-    out << "  channel    rms dBFS   peak dBFS   clipped\n";
-    for (int c = 0; c < std::min (report.snapshot.numChannels, Snapshot::maxChannels); ++c)
-    {
-        const auto& level = report.snapshot.levels[static_cast<size_t> (c)];
-        out << "  " << std::left << std::setw (8) << (c + 1) << std::right << std::setw (11)
-            << formatDb (level.overallRmsDb) << std::setw (12) << formatDb (level.overallPeakDb) << std::setw (10)
-            << level.clippedSamples << "\n";
-    }
-    const auto& health = report.snapshot.health;
-    out << "  pipeline: " << health.blocksAnalysed << " blocks analysed, " << health.blocksDropped << " dropped";
-    if (health.blocksWithInvalidSamples > 0)
-        out << ", " << health.blocksWithInvalidSamples << " with NaN/Inf samples";
-    out << "\n";
-}
+    std::optional<FileReport> report;
+    juce::String error;
+};
 } // namespace
 
-int analyze (const juce::StringArray& args, std::ostream& out, std::ostream& err)
+juce::String analyzeUsage()
 {
-    bool json = false;
-    juce::StringArray files;
-    for (const auto& arg : args)
-    {
-        if (arg == "--json")
-            json = true;
-        else if (arg.startsWith ("-"))
-        {
-            err << "earshot analyze: unknown option '" << arg << "' (see earshot --help)\n";
-            return 2;
-        }
-        else
-            files.add (arg);
-    }
+    return "usage: earshot analyze FILE... [--json | --csv] [--frames] [--jobs N]\n"
+           "                       [--silence-threshold DBFS] [--min-silence SECONDS]\n"
+           "\n"
+           "Analyses audio files (WAV, AIFF, FLAC, Ogg Vorbis, MP3) in parallel and prints, per file:\n"
+           "loudness (EBU R128), level, tempo, key, spectrum, stereo image, descriptors, silences\n"
+           "and section changes.\n"
+           "\n"
+           "  --json                one JSON array, an object per file\n"
+           "  --csv                 one CSV row per file (with --frames: one row per frame)\n"
+           "  --frames              also the frame series (about 86 frames per second)\n"
+           "  --jobs N              files analysed at once (default: all cores)\n"
+           "  --silence-threshold   level below which audio counts as silent (default -60 dBFS)\n"
+           "  --min-silence         shortest silence reported (default 2 s)\n";
+}
 
-    if (files.isEmpty())
+int analyze (const juce::StringArray& args, std::ostream& out, std::ostream& err, std::ostream* progress)
+{
+    auto options = parse (args);
+    if (options.error.isNotEmpty())
     {
-        err << "earshot analyze: no files given (usage: earshot analyze FILE... [--json])\n";
+        err << "earshot analyze: " << options.error << " (see earshot analyze --help)\n";
+        return 2;
+    }
+    if (options.files.isEmpty())
+    {
+        err << "earshot analyze: no files given (see earshot analyze --help)\n";
         return 2;
     }
 
-    juce::AudioFormatManager formats;
-    registerFormats (formats);
+    const auto numFiles = options.files.size();
+    const auto jobs =
+        std::min (numFiles, options.jobs > 0 ? options.jobs
+                                             : static_cast<int> (std::max (1u, std::thread::hardware_concurrency())));
+    std::vector<Outcome> outcomes (static_cast<size_t> (numFiles));
+    std::atomic<int> next { 0 }, done { 0 };
+    std::atomic<double> audioSeconds { 0.0 };
+    std::mutex progressMutex;
+    const auto started = std::chrono::steady_clock::now();
 
-    juce::Array<juce::var> reports;
-    int failed = 0;
-    for (const auto& path : files)
+    auto worker = [&]
     {
-        const auto file = juce::File::getCurrentWorkingDirectory().getChildFile (path);
-        juce::String error;
-        const auto report = analyseFile (file, formats, error);
-        if (! report.has_value())
+        juce::AudioFormatManager formats;
+        registerFormats (formats);
+        for (int index = next++; index < numFiles; index = next++)
         {
-            err << "earshot: " << path << ": " << error << "\n";
+            const auto& path = options.files[index];
+            auto& outcome = outcomes[static_cast<size_t> (index)];
+            outcome.report = analyseFile (juce::File::getCurrentWorkingDirectory().getChildFile (path), formats,
+                                          options.analysis, outcome.error);
+            if (outcome.report.has_value())
+                audioSeconds = audioSeconds.load() + outcome.report->durationSeconds;
+
+            const auto finished = ++done;
+            if (progress != nullptr)
+            {
+                const std::lock_guard<std::mutex> lock (progressMutex);
+                const auto elapsed = std::chrono::duration<double> (std::chrono::steady_clock::now() - started).count();
+                const auto remaining = elapsed / finished * (numFiles - finished);
+                *progress << "\r[" << finished << "/" << numFiles << "] "
+                          << juce::String (audioSeconds.load() / std::max (elapsed, 1e-6), 0) << "x realtime, ETA "
+                          << juce::String (remaining, 0) << " s   " << std::flush;
+            }
+        }
+    };
+
+    std::vector<std::thread> threads;
+    for (int j = 1; j < jobs; ++j)
+        threads.emplace_back (worker);
+    worker();
+    for (auto& thread : threads)
+        thread.join();
+    if (progress != nullptr)
+        *progress << "\n";
+
+    juce::Array<juce::var> json;
+    if (options.output == Output::csv)
+    {
+        if (options.frames)
+            ReportFormat::writeFramesCsvHeader (out);
+        else
+            ReportFormat::writeSummaryCsvHeader (out);
+    }
+
+    int failed = 0;
+    for (int index = 0; index < numFiles; ++index)
+    {
+        const auto& outcome = outcomes[static_cast<size_t> (index)];
+        if (! outcome.report.has_value())
+        {
+            err << "earshot: " << options.files[index] << ": " << outcome.error << "\n";
             ++failed;
             continue;
         }
 
-        if (json)
-            reports.add (toJson (*report));
-        else
-            printText (*report, out);
+        switch (options.output)
+        {
+            case Output::text:
+                ReportFormat::writeText (*outcome.report, out);
+                break;
+            case Output::json:
+                json.add (ReportFormat::toJson (*outcome.report));
+                break;
+            case Output::csv:
+                if (options.frames)
+                    ReportFormat::writeFramesCsvRows (*outcome.report, out);
+                else
+                    ReportFormat::writeSummaryCsvRow (*outcome.report, out);
+                break;
+        }
     }
 
-    if (json)
-        out << juce::JSON::toString (juce::var (reports)) << "\n";
+    if (options.output == Output::json)
+        out << juce::JSON::toString (juce::var (json), true) << "\n";
 
     if (failed > 0)
     {
-        err << "earshot: " << failed << " of " << files.size() << " files could not be analysed\n";
+        err << "earshot: " << failed << " of " << numFiles << " files could not be analysed\n";
         return 1;
     }
     return 0;

@@ -7,9 +7,15 @@
 namespace earshot::cli
 {
 
-/** `earshot analyze FILE... [--json]`: prints what the pipeline measured in each file.
-    A file that cannot be analysed gets one line on `err` naming it; the others still run.
+/** `earshot analyze FILE... [--json | --csv] [--frames] [--jobs N] [--silence-threshold DB] [--min-silence S]`:
+    analyses the files in parallel and prints each one's summary (and with --frames,
+    the frame series) in the order given. A file that cannot be analysed gets one
+    line on `err` naming it; the others still run. Progress goes to `progress`
+    (pass nullptr for none).
     @returns 0 when every file was analysed, 1 when any failed, 2 on a usage error. */
-int analyze (const juce::StringArray& args, std::ostream& out, std::ostream& err);
+int analyze (const juce::StringArray& args, std::ostream& out, std::ostream& err, std::ostream* progress);
+
+/** The usage text of `earshot analyze`. */
+juce::String analyzeUsage();
 
 } // namespace earshot::cli

@@ -1,6 +1,8 @@
 #include "Cli/CommandLine.h"
 
 #include "Cli/AnalyzeCommand.h"
+#include "Cli/CatalogCommand.h"
+#include "Cli/RecommendCommand.h"
 
 namespace earshot::cli
 {
@@ -9,10 +11,15 @@ juce::String helpText()
 {
     return "usage: earshot COMMAND [OPTIONS]\n"
            "\n"
-           "Earshot analyses music: levels and the real-time pipeline's health, from audio files.\n"
+           "Earshot analyses music: loudness, tempo, key, timbre, stereo image and structure.\n"
            "\n"
            "commands:\n"
-           "  analyze FILE... [--json]   analyse audio files (WAV, AIFF, FLAC, Ogg Vorbis, MP3)\n"
+           "  analyze FILE...            analyse audio files (see earshot analyze --help)\n"
+           "  catalog add|list|stats|remove\n"
+           "                             manage the catalog of your music (see earshot catalog --help)\n"
+           "  recommend FILE             tracks from the catalog that sound like FILE\n"
+           "  feedback like|skip|played TRACK\n"
+           "                             tell Earshot what you liked, skipped or played\n"
            "\n"
            "options:\n"
            "  -h, --help                 show this help\n"
@@ -21,7 +28,7 @@ juce::String helpText()
            "exit status: 0 success, 1 some files could not be analysed, 2 usage error\n";
 }
 
-int run (const juce::StringArray& args, std::ostream& out, std::ostream& err)
+int run (const juce::StringArray& args, std::ostream& out, std::ostream& err, std::ostream* progress)
 {
     if (args.isEmpty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help")
     {
@@ -40,10 +47,30 @@ int run (const juce::StringArray& args, std::ostream& out, std::ostream& err)
     {
         if (rest.contains ("--help") || rest.contains ("-h"))
         {
-            out << helpText();
+            out << analyzeUsage();
             return 0;
         }
-        return analyze (rest, out, err);
+        return analyze (rest, out, err, progress);
+    }
+
+    auto wantsHelp = rest.contains ("--help") || rest.contains ("-h");
+    if (args[0] == "catalog")
+    {
+        if (wantsHelp)
+            return (out << catalogUsage(), 0);
+        return catalogCommand (rest, out, err, progress);
+    }
+    if (args[0] == "recommend")
+    {
+        if (wantsHelp)
+            return (out << recommendUsage(), 0);
+        return recommendCommand (rest, out, err, progress);
+    }
+    if (args[0] == "feedback")
+    {
+        if (wantsHelp)
+            return (out << feedbackUsage(), 0);
+        return feedbackCommand (rest, out, err);
     }
 
     err << "earshot: unknown command '" << args[0] << "' (see earshot --help)\n";

@@ -1,16 +1,27 @@
 #include "Cli/FileAnalysis.h"
 
-#include "Analysis/AnalysisEngine.h"
-#include "Features/Level.h"
-
-#include <thread>
-
 namespace earshot::cli
 {
 namespace
 {
-constexpr int readBlockSize = 4096;
 constexpr double maxSampleRate = 768000.0;
+
+/** For uncompressed formats, whether the file holds fewer bytes than its header promises.
+    JUCE's readers trust the header and read silence past the end, so this is checked here. */
+bool isTruncatedPcm (const juce::File& file, const juce::AudioFormatReader& reader)
+{
+    const auto name = reader.getFormatName();
+    const auto isWave = name.containsIgnoreCase ("WAV");
+    if (! isWave && ! name.containsIgnoreCase ("AIFF"))
+        return false;
+    if (reader.usesFloatingPointData && reader.bitsPerSample != 32 && reader.bitsPerSample != 64)
+        return false;
+
+    const auto minimumHeader = isWave ? 44 : 54; // the smallest header either format can have
+    const auto dataBytes = reader.lengthInSamples * static_cast<int64_t> (reader.numChannels) *
+                           static_cast<int64_t> (reader.bitsPerSample / 8);
+    return file.getSize() < dataBytes + minimumHeader;
+}
 } // namespace
 
 void registerFormats (juce::AudioFormatManager& formats)
@@ -18,11 +29,17 @@ void registerFormats (juce::AudioFormatManager& formats)
     formats.registerBasicFormats();
 }
 
-std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormatManager& formats, juce::String& error)
+std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormatManager& formats,
+                                       const OfflineOptions& options, juce::String& error)
 {
     if (! file.existsAsFile())
     {
         error = file.isDirectory() ? "is a folder, not an audio file" : "no such file";
+        return std::nullopt;
+    }
+    if (! file.hasReadAccess())
+    {
+        error = "permission denied";
         return std::nullopt;
     }
 
@@ -33,7 +50,7 @@ std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormat
         return std::nullopt;
     }
 
-    if (reader->sampleRate <= 0.0 || reader->sampleRate > maxSampleRate)
+    if (! (reader->sampleRate > 0.0 && reader->sampleRate <= maxSampleRate))
     {
         error = "implausible sample rate " + juce::String (reader->sampleRate) + " Hz";
         return std::nullopt;
@@ -41,6 +58,13 @@ std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormat
     if (reader->numChannels == 0 || reader->lengthInSamples <= 0)
     {
         error = "contains no audio";
+        return std::nullopt;
+    }
+    if (isTruncatedPcm (file, *reader))
+    {
+        error = "truncated: the header promises " +
+                juce::String (static_cast<double> (reader->lengthInSamples) / reader->sampleRate, 2) +
+                " s of audio that the file does not hold";
         return std::nullopt;
     }
 
@@ -52,37 +76,8 @@ std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormat
     report.lengthInSamples = reader->lengthInSamples;
     report.durationSeconds = static_cast<double> (reader->lengthInSamples) / reader->sampleRate;
 
-    const auto channels = std::min (report.numChannels, AudioTap::maxChannels);
-    AudioTap tap;
-    AnalysisEngine engine (tap);
-    engine.addStage (std::make_unique<Level>());
-    engine.prepare ({ reader->sampleRate, readBlockSize, channels });
-
-    juce::AudioBuffer<float> buffer (channels, readBlockSize);
-    for (int64_t position = 0; position < reader->lengthInSamples;)
-    {
-        const auto count = static_cast<int> (std::min<int64_t> (readBlockSize, reader->lengthInSamples - position));
-        if (! reader->read (&buffer, 0, count, position, true, channels > 1))
-        {
-            error = "read failed at sample " + juce::String (position);
-            return std::nullopt;
-        }
-
-        // Offline, the producer can afford to wait for the analysis to make room.
-        while (tap.getFreeSamples() < count)
-            std::this_thread::yield();
-
-        tap.push (buffer.getArrayOfReadPointers(), channels, count);
-        position += count;
-    }
-
-    if (! engine.waitUntilIdle (60000))
-    {
-        error = "analysis did not finish";
+    if (! OfflineAnalyzer::analyse (*reader, options, report.analysis, error))
         return std::nullopt;
-    }
-
-    report.snapshot = engine.readSnapshot();
     return report;
 }
 

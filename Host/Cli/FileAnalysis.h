@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Analysis/Snapshot.h"
+#include "Features/OfflineAnalyzer.h"
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
@@ -9,7 +9,7 @@
 namespace earshot::cli
 {
 
-/** What the pipeline measured in one file. */
+/** What the analysis found in one file. */
 struct FileReport
 {
     juce::File file;
@@ -18,14 +18,13 @@ struct FileReport
     int numChannels = 0;
     int64_t lengthInSamples = 0;
     double durationSeconds = 0.0;
-    Snapshot snapshot;
+    OfflineAnalysis analysis;
 };
 
-/** Reads `file` and runs it through the real pipeline (AudioTap -> ring ->
-    AnalysisEngine) as fast as the analysis keeps up: the reader waits for room in
-    the ring rather than dropping blocks. Any thread but an audio thread.
+/** Reads `file` and runs the offline analysis on it. Any thread but an audio thread.
     @returns the report, or nothing with `error` saying why (one line, no file name). */
-std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormatManager& formats, juce::String& error);
+std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormatManager& formats,
+                                       const OfflineOptions& options, juce::String& error);
 
 /** The formats `earshot` reads: WAV, AIFF, FLAC, Ogg Vorbis, MP3. */
 void registerFormats (juce::AudioFormatManager& formats);

@@ -1,6 +1,7 @@
 #include "Cli/CommandLine.h"
 
 #include <iostream>
+#include <unistd.h>
 
 int main (int argc, char* argv[])
 {
@@ -8,5 +9,6 @@ int main (int argc, char* argv[])
     for (int i = 1; i < argc; ++i)
         args.add (juce::String::fromUTF8 (argv[i]));
 
-    return earshot::cli::run (args, std::cout, std::cerr);
+    // Progress only where a person is watching.
+    return earshot::cli::run (args, std::cout, std::cerr, isatty (STDERR_FILENO) ? &std::cerr : nullptr);
 }

@@ -21,29 +21,6 @@ private:
     AnalysisEngine& owner;
 };
 
-namespace
-{
-/** Replaces NaN and Inf samples with silence so that no stage's state is poisoned.
-    @returns true if any sample was replaced. */
-bool silenceInvalidSamples (AudioBlock& block) noexcept
-{
-    bool replaced = false;
-    for (int channel = 0; channel < block.getNumChannels(); ++channel)
-    {
-        auto* samples = block.getWritePointer (channel);
-        for (int i = 0; i < block.getNumSamples(); ++i)
-        {
-            if (! std::isfinite (samples[i]))
-            {
-                samples[i] = 0.0f;
-                replaced = true;
-            }
-        }
-    }
-    return replaced;
-}
-} // namespace
-
 AnalysisEngine::AnalysisEngine (AudioTap& tapToDrain)
     : tap (tapToDrain)
     , context (std::make_unique<Context> (*this))
@@ -170,16 +147,14 @@ bool AnalysisEngine::analyseWaitingBlocks()
 
 void AnalysisEngine::analyse (AudioBlock& blockToAnalyse)
 {
-    const auto invalid = silenceInvalidSamples (blockToAnalyse);
-    blockToAnalyse.setHadInvalidSamples (invalid);
-    if (invalid)
+    if (blockToAnalyse.replaceInvalidSamples())
     {
         ++working.health.blocksWithInvalidSamples;
         // One event when bad input starts, not one per block.
         if (! previousBlockInvalid)
             postEvent ({ EngineEvent::Kind::invalidSamples, working.streamSeconds, 1.0, -1 });
     }
-    previousBlockInvalid = invalid;
+    previousBlockInvalid = blockToAnalyse.hadInvalidSamples();
 
     for (auto& stage : stages)
         stage->process (blockToAnalyse, *context);

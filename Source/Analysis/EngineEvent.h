@@ -18,7 +18,13 @@ struct EngineEvent
         /** Blocks with NaN/Inf samples started arriving (they are analysed as silence). */
         invalidSamples,
         /** A channel reached 0 dBFS; channel = which. */
-        clipping
+        clipping,
+        /** A confirmed silence began at streamSeconds; value = its length so far (s). */
+        silenceStarted,
+        /** A confirmed silence ended at streamSeconds; value = its length (s). */
+        silenceEnded,
+        /** A segment or track change happened at streamSeconds; value = novelty. */
+        segmentBoundary
     };
 
     Kind kind = Kind::streamPrepared;

@@ -1,5 +1,10 @@
 #pragma once
 
+// The snapshot carries the features' plain-data records, the one place where
+// Analysis includes anything from a folder above it (they hold no code).
+#include "Features/FeatureFrame.h"
+#include "Features/TrackSummary.h"
+
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -20,6 +25,8 @@ struct ChannelLevels
     float overallPeakDb = -std::numeric_limits<float>::infinity();
     /** Samples at or above full scale (|x| >= 1) since the stream was prepared. */
     uint64_t clippedSamples = 0;
+    /** Mean sample value since the stream was prepared (DC offset), linear. */
+    float dcOffset = 0.0f;
 };
 
 /** How the pipeline is keeping up. */
@@ -51,6 +58,11 @@ struct Snapshot
 
     std::array<ChannelLevels, maxChannels> levels {};
     PipelineHealth health;
+
+    /** The latest features (index 0 and -inf levels until the first hop). */
+    FeatureFrame frame;
+    /** The live summary: recent past weighted most (see FeatureSettings), refreshed twice a second. */
+    TrackSummary summary;
 };
 
 } // namespace earshot

@@ -47,6 +47,7 @@ void Level::process (const AudioBlock& block, AnalysisContext& context)
             channel.windowSum += static_cast<double> (square) - static_cast<double> (channel.squares[index]);
             channel.squares[index] = square;
             channel.totalSquares += static_cast<double> (square);
+            channel.totalSum += static_cast<double> (samples[i]);
             blockPeak = std::max (blockPeak, magnitude);
             blockClipped += magnitude >= 1.0f ? 1u : 0u;
             if (++index == windowLength)
@@ -90,6 +91,7 @@ void Level::process (const AudioBlock& block, AnalysisContext& context)
         levels.overallRmsDb = toDb (std::sqrt (channel.totalSquares / static_cast<double> (totalSamples)));
         levels.overallPeakDb = toDb (channel.overallPeak);
         levels.clippedSamples = channel.clipped;
+        levels.dcOffset = static_cast<float> (channel.totalSum / static_cast<double> (totalSamples));
     }
 }
 

@@ -26,6 +26,7 @@ private:
         std::vector<float> squares; // sliding window of squared samples
         double windowSum = 0.0;
         double totalSquares = 0.0;
+        double totalSum = 0.0;
         float heldPeak = 0.0f;
         float overallPeak = 0.0f;
         uint64_t clipped = 0;

@@ -87,6 +87,28 @@ public:
     const float* getReadPointer (int channel) const noexcept { return storage.getReadPointer (channel); }
     float* getWritePointer (int channel) noexcept { return storage.getWritePointer (channel); }
 
+    /** Replaces NaN and Inf samples with silence and remembers that it did, so no
+        analysis state is ever poisoned. Consumer thread. @returns true if any were replaced. */
+    bool replaceInvalidSamples() noexcept
+    {
+        bool replaced = false;
+        for (int channel = 0; channel < info.numChannels; ++channel)
+        {
+            auto* samples = storage.getWritePointer (channel);
+            for (int i = 0; i < info.numSamples; ++i)
+            {
+                // x - x is 0 for every finite x and NaN for NaN and +-Inf.
+                if (samples[i] - samples[i] != 0.0f)
+                {
+                    samples[i] = 0.0f;
+                    replaced = true;
+                }
+            }
+        }
+        invalidSamples = replaced;
+        return replaced;
+    }
+
     /** The block's samples as an AudioBuffer that refers to this block's storage. */
     const juce::AudioBuffer<float>& getBuffer() const noexcept { return view; }
 

@@ -208,5 +208,3 @@ BENCHMARK (Memcpy)->Apply (blockSizes);
 BENCHMARK (Tap)->Apply (blockSizes);
 BENCHMARK (Ring)->Apply (blockSizes);
 BENCHMARK (ReaderWriterQueue)->Apply (blockSizes);
-
-BENCHMARK_MAIN();

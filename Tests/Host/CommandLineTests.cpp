@@ -31,11 +31,10 @@ juce::File writeSineWav (double sampleRate, int channels, int numSamples, float 
 {
     auto file = juce::File::createTempFile (".wav");
     juce::AudioBuffer<float> buffer (channels, numSamples);
+    // Phase in double: in float, sin (2 pi 1000 t) loses precision within seconds.
     for (int c = 0; c < channels; ++c)
         for (int i = 0; i < numSamples; ++i)
-            buffer.setSample (c, i,
-                              amplitude * std::sin (juce::MathConstants<float>::twoPi * 1000.0f *
-                                                    static_cast<float> (i) / static_cast<float> (sampleRate)));
+            buffer.setSample (c, i, amplitude * static_cast<float> (std::sin (2.0 * M_PI * 1000.0 * i / sampleRate)));
 
     juce::WavAudioFormat wav;
     std::unique_ptr<juce::AudioFormatWriter> writer (wav.createWriterFor (
@@ -64,9 +63,10 @@ TEST_CASE ("earshot --version and --help", "[cli]")
     CHECK (unknown.err == "earshot: unknown command 'frobnicate' (see earshot --help)\n");
 }
 
-TEST_CASE ("earshot analyze measures a generated file's level through the pipeline", "[cli][analyze]")
+TEST_CASE ("earshot analyze measures a generated file's loudness and level", "[cli][analyze]")
 {
-    const auto file = writeSineWav (48000.0, 2, 48000, 0.5f);
+    // A stereo 1 kHz sine reads its peak level in LUFS (EBU Tech 3341): 0.5 -> -6.02.
+    const auto file = writeSineWav (48000.0, 2, 48000 * 4, 0.5f);
     const auto result = run ({ "analyze", file.getFullPathName().toRawUTF8(), "--json" });
     file.deleteFile();
 
@@ -76,11 +76,82 @@ TEST_CASE ("earshot analyze measures a generated file's level through the pipeli
     const auto& report = json[0];
     CHECK (static_cast<double> (report["sampleRate"]) == 48000.0);
     CHECK (static_cast<int> (report["channels"]) == 2);
-    CHECK (static_cast<double> (report["durationSeconds"]) == Approx (1.0));
+    CHECK (static_cast<double> (report["durationSeconds"]) == Approx (4.0));
+    CHECK (static_cast<double> (report["loudness"]["integratedLufs"]) == Approx (-6.02).margin (0.1));
+    CHECK (static_cast<double> (report["loudness"]["samplePeakDbfs"]) == Approx (-6.02).margin (0.01));
     CHECK (static_cast<double> (report["levels"][0]["peakDbfs"]) == Approx (-6.02).margin (0.01));
     CHECK (static_cast<double> (report["levels"][1]["rmsDbfs"]) == Approx (-9.03).margin (0.01));
-    CHECK (static_cast<int> (report["pipeline"]["blocksDropped"]) == 0);
-    CHECK (static_cast<int> (report["pipeline"]["blocksAnalysed"]) == 12); // ceil(48000 / 4096)
+    CHECK (static_cast<double> (report["spectrum"]["centroidHz"]["mean"]) == Approx (1000.0).epsilon (0.02));
+    CHECK (report["frames"].isVoid());
+}
+
+TEST_CASE ("earshot analyze --frames gives the frame series, --csv gives rows", "[cli][analyze]")
+{
+    const auto file = writeSineWav (48000.0, 1, 48000, 0.25f);
+    const auto path = file.getFullPathName().toStdString();
+
+    const auto frames = run ({ "analyze", path.c_str(), "--json", "--frames" });
+    REQUIRE (frames.exitCode == 0);
+    const auto json = juce::JSON::parse (juce::String (frames.out));
+    // 2048-sample windows every 512 samples at 48 kHz: one frame per full hop.
+    CHECK (json[0]["frames"].size() == 48000 / 512);
+    CHECK (static_cast<double> (json[0]["frames"][50]["centroidHz"]) == Approx (1000.0).epsilon (0.02));
+
+    const auto csv = run ({ "analyze", path.c_str(), "--csv" });
+    REQUIRE (csv.exitCode == 0);
+    const auto lines = juce::StringArray::fromLines (juce::String (csv.out).trimEnd());
+    REQUIRE (lines.size() == 2);
+    CHECK (lines[0].startsWith ("file,format,sampleRate,channels,durationSeconds"));
+    CHECK (lines[1].startsWith (juce::String (path) + ",WAV file,48000,1,1.0000"));
+
+    const auto frameRows = run ({ "analyze", path.c_str(), "--csv", "--frames" });
+    CHECK (juce::StringArray::fromLines (juce::String (frameRows.out).trimEnd()).size() == 1 + 48000 / 512);
+    file.deleteFile();
+}
+
+TEST_CASE ("earshot analyze runs files in parallel and prints them in the order given", "[cli][analyze]")
+{
+    std::vector<juce::File> files;
+    juce::StringArray args { "analyze", "--jobs", "3" };
+    for (int i = 0; i < 6; ++i)
+    {
+        files.push_back (writeSineWav (44100.0, 1, 44100 + i * 4410, 0.1f * static_cast<float> (i + 1)));
+        args.add (files.back().getFullPathName());
+    }
+    args.add ("--json");
+
+    std::ostringstream out, err;
+    REQUIRE (cli::run (args, out, err) == 0);
+    const auto json = juce::JSON::parse (juce::String (out.str()));
+    REQUIRE (json.size() == 6);
+    for (int i = 0; i < 6; ++i)
+    {
+        CHECK (json[i]["file"].toString() == files[static_cast<size_t> (i)].getFullPathName());
+        CHECK (static_cast<double> (json[i]["durationSeconds"]) == Approx (1.0 + 0.1 * i));
+        CHECK (static_cast<double> (json[i]["loudness"]["samplePeakDbfs"]) ==
+               Approx (20.0 * std::log10 (0.1 * (i + 1))).margin (0.01));
+    }
+    for (auto& file : files)
+        file.deleteFile();
+
+    const auto badJobs = run ({ "analyze", "x.wav", "--jobs", "0" });
+    CHECK (badJobs.exitCode == 2);
+    CHECK (badJobs.err == "earshot analyze: --jobs needs a whole number of at least 1 (see earshot analyze --help)\n");
+}
+
+TEST_CASE ("earshot analyze reports a truncated WAV instead of analysing silence", "[cli][badinput]")
+{
+    const auto file = writeSineWav (44100.0, 2, 44100, 0.5f);
+    juce::MemoryBlock bytes;
+    REQUIRE (file.loadFileAsData (bytes));
+    REQUIRE (file.replaceWithData (bytes.getData(), bytes.getSize() / 2));
+
+    const auto result = run ({ "analyze", file.getFullPathName().toRawUTF8() });
+    CHECK (result.exitCode == 1);
+    CHECK (result.err.find ("earshot: " + file.getFullPathName().toStdString() +
+                            ": truncated: the header promises 1.00 s of audio that the file does not hold\n") !=
+           std::string::npos);
+    file.deleteFile();
 }
 
 TEST_CASE ("earshot analyze names each file it cannot read, finishes the others, and exits 1", "[cli][badinput]")
@@ -115,7 +186,8 @@ TEST_CASE ("The earshot executable analyses the demo audio and reports failures 
     const auto output = ok.readAllProcessOutput();
     CHECK (ok.getExitCode() == 0);
     CHECK (output.contains ("demo-groove.wav"));
-    CHECK (output.contains ("0 dropped"));
+    CHECK (output.contains ("LUFS integrated"));
+    CHECK (output.contains ("BPM"));
 
     juce::ChildProcess missing;
     REQUIRE (missing.start (juce::StringArray { EARSHOT_CLI_PATH, "analyze", "/nonexistent.wav" }));

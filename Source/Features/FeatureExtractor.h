@@ -1,0 +1,127 @@
+#pragma once
+
+#include "Analysis/AnalysisStage.h"
+#include "Features/Chroma.h"
+#include "Features/FeatureFrame.h"
+#include "Features/Key.h"
+#include "Features/Loudness.h"
+#include "Features/Mfcc.h"
+#include "Features/Onsets.h"
+#include "Features/Segments.h"
+#include "Features/Silence.h"
+#include "Features/Spectrum.h"
+#include "Features/Stereo.h"
+#include "Features/Tempo.h"
+#include "Features/TrackSummary.h"
+
+#include <functional>
+#include <vector>
+
+namespace earshot
+{
+
+/** Settings of the feature extractor a user may change. */
+struct FeatureSettings
+{
+    /** Frames quieter than this (RMS over the hop) count as silent. */
+    float silenceThresholdDbfs = -60.0f;
+    /** Silence shorter than this is a pause, not a silence. */
+    double minSilenceSeconds = 2.0;
+    /** Live summaries forget with this half-life; whole-stream ones keep everything. */
+    double liveSummaryHalfLifeSeconds = 30.0;
+    double segmentWindowSeconds = 3.0;
+    double minSegmentSeconds = 8.0;
+};
+
+/** A stretch of confirmed silence, in seconds since the stream began. */
+struct SilentRegion
+{
+    double startSeconds = 0.0;
+    double endSeconds = 0.0;
+};
+
+/** The features stage: turns the stream into a FeatureFrame every hop and keeps
+    the summaries the recommendation, analytics and ad stages consume.
+
+    The stream is downmixed to mono (the mean of the channels) and analysed in
+    windows of Spectrum::fftSizeFor (rate) samples (about 46 ms) every quarter
+    window (the hop); loudness, true peak and stereo image use all channels.
+    Blocks are cut at hop boundaries, so the frames depend only on the samples,
+    never on the block sizes: the same audio gives identical frames live (any
+    block size) and offline.
+
+    Runs after the Level stage, whose per-channel totals it summarises.
+
+    Threads: prepare() while the analysis thread is stopped; process() and the
+    accessors on the analysis thread (or any thread once it has stopped).
+*/
+class FeatureExtractor final : public AnalysisStage
+{
+public:
+    using FrameListener = std::function<void (const FeatureFrame&)>;
+
+    explicit FeatureExtractor (FeatureSettings settings = {});
+
+    /** Called with every frame, on the analysis thread. Set before prepare(). */
+    void setFrameListener (FrameListener listener) { frameListener = std::move (listener); }
+
+    void prepare (const StreamFormat& format) override;
+    void process (const AudioBlock& block, AnalysisContext& context) override;
+
+    /** The summary of everything since prepare(), with whole-stream tempo and key.
+        `levels` are the Level stage's snapshot levels. May allocate. */
+    TrackSummary summariseWhole (const Snapshot& levels) const;
+
+    /** Beat times (s) of the whole stream, onsets, silences and segment boundaries so far. */
+    std::vector<double> beatTimes() const { return tempo.whole().beatTimes; }
+    const std::vector<double>& onsetTimes() const noexcept { return onsets; }
+    const std::vector<SilentRegion>& silentRegions() const noexcept { return silences; }
+    const std::vector<double>& segmentBoundaries() const noexcept { return boundaries; }
+
+    int getFftSize() const noexcept { return fftSize; }
+    int getHopSize() const noexcept { return hopSize; }
+    double getFrameRate() const noexcept { return frameRate; }
+
+private:
+    void emitFrame (AnalysisContext& context);
+    void computeSpectralShape (FeatureFrame& frame) noexcept;
+    void fillSummary (TrackSummary& summary, const Snapshot& levels, const TempoEstimate& tempoEstimate,
+                      const KeyEstimate& keyEstimate, const SummaryAccumulator& accumulator) const;
+
+    FeatureSettings settings;
+    FrameListener frameListener;
+
+    double sampleRate = 44100.0;
+    int numChannels = 1, fftSize = 2048, hopSize = 512;
+    double frameRate = 86.0;
+
+    Loudness loudness;
+    Stereo hopStereo, totalStereo;
+    Spectrum spectrum;
+    Mfcc mfcc;
+    Chroma chroma;
+    Onsets onsetDetector;
+    Tempo tempo;
+    Key key;
+    Silence silence;
+    Segments segments;
+    SummaryAccumulator wholeSummary, liveSummary;
+
+    std::vector<float> history; // the last fftSize samples of the mono downmix, circular
+    std::vector<float> window;  // history in order, for the FFT
+    std::vector<float> previousMagnitudes;
+    size_t historyWrite = 0;
+    int samplesIntoHop = 0;
+    int64_t samplesSeen = 0, frameIndex = 0;
+    double hopSquares = 0.0;
+    float hopPeak = 0.0f, hopTruePeak = 0.0f;
+    bool hopHadInvalidInput = false;
+    int framesSinceLiveSummary = 0;
+    int loudnessRefreshFrames = 8;
+    float momentary = FeatureFrame::noLevel, shortTerm = FeatureFrame::noLevel;
+
+    std::vector<double> onsets, boundaries;
+    std::vector<SilentRegion> silences;
+};
+
+} // namespace earshot

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <vector>
+
+namespace earshot
+{
+
+/** A tempo in BPM with how sure the estimator is (0..1), and beat times.
+
+    bpm is 0 (and confidence 0) when there is no tempo: silence, steady sounds, or
+    less than about 4.5 s of audio. confidence is the normalised autocorrelation of
+    the (smoothed, locally centred) ODF at the beat period: the fraction of the
+    ODF's variation that repeats one beat later. A steady drum loop or click track
+    reads 0.6 .. 1, rhythmic music typically 0.3 .. 0.6, and arrhythmic material
+    or noise below about 0.15.
+*/
+struct TempoEstimate
+{
+    float bpm = 0.0f;
+    float confidence = 0.0f;
+    /** Beat times in seconds since the stream began (whole() only). */
+    std::vector<double> beatTimes;
+};
+
+/** Tempo from an onset detection function (one value per frame), robust against
+    half/double-tempo errors. current() looks at the recent window (live), whole()
+    at the whole stream (files).
+
+    The beat period is picked from the autocorrelation of the ODF over 40..240 BPM.
+    Each lag is scored by its autocorrelation, times a log-Gaussian preference for
+    tempi near 120 BPM (one octave wide), times a penalty when the ODF repeats
+    about as strongly at half or a third of that lag: then the lag is a bar or
+    half-bar of a faster, evenly accented beat (a click track at 180 BPM also
+    repeats at 90). A beat only weakly subdivided (hi-hats between kicks) keeps
+    its score, so such patterns are not counted in eighths. Beats are tracked by
+    dynamic programming (Ellis 2007) at the estimated period.
+
+    Thread: one instance per analysis thread. addOdf() appends to a growing
+    history (amortised allocation) and re-estimates current() twice a second of
+    audio, at a cost of about 0.1 ms.
+*/
+class Tempo final
+{
+public:
+    static constexpr double minBpm = 40.0;
+    static constexpr double maxBpm = 240.0;
+    /** current() describes this much of the most recent ODF. */
+    static constexpr double windowSeconds = 10.0;
+
+    /** Clears the history and allocates the working memory of current().
+        Not the audio thread. */
+    void prepare (double frameRate);
+
+    /** Appends the next frame's ODF value. Analysis thread. */
+    void addOdf (float value);
+
+    /** The estimate over the last windowSeconds, as of its latest update (at most
+        0.5 s of audio old); beatTimes stays empty. Analysis thread. */
+    TempoEstimate current() const;
+
+    /** Estimates tempo and beat times from the whole history. Allocates; linear in
+        the stream length (about 20 ms for 10 minutes). Analysis thread, or any
+        thread once addOdf() is no longer being called. */
+    TempoEstimate whole() const;
+
+private:
+    double frameRate = 86.0;
+    int windowFrames = 0, updateFrames = 1;
+    std::vector<float> odf;
+    TempoEstimate latest;
+    std::vector<float> smoothedScratch, centredScratch; // working memory of current()
+    std::vector<double> autocorrelation;
+};
+
+} // namespace earshot

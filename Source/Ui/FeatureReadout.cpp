@@ -1,0 +1,54 @@
+#include "Ui/FeatureReadout.h"
+
+#include <cmath>
+
+namespace earshot
+{
+namespace
+{
+juce::String lufs (float value)
+{
+    return std::isfinite (value) ? juce::String (value, 1) : juce::String ("--");
+}
+} // namespace
+
+FeatureReadout::FeatureReadout()
+{
+    setTitle ("Live features");
+}
+
+juce::String FeatureReadout::describe (const Snapshot& snapshot)
+{
+    if (snapshot.sampleRate <= 0.0)
+        return {};
+
+    const auto& summary = snapshot.summary;
+    auto line = "M " + lufs (snapshot.frame.momentaryLufs) + "  S " + lufs (snapshot.frame.shortTermLufs) + "  I " +
+                lufs (summary.integratedLufs) + " LUFS";
+    if (summary.tempoBpm > 0.0f)
+        line << "  |  " << juce::String (summary.tempoBpm, 1) << " BPM";
+    const auto key = summary.keyName();
+    if (! key.empty())
+        line << "  |  " << juce::String (key);
+    return line;
+}
+
+void FeatureReadout::setSnapshot (const Snapshot& snapshot)
+{
+    auto newText = describe (snapshot);
+    if (newText != text)
+    {
+        text = std::move (newText);
+        setDescription (text);
+        repaint();
+    }
+}
+
+void FeatureReadout::paint (juce::Graphics& g)
+{
+    g.setColour (juce::Colours::white);
+    g.setFont (14.0f);
+    g.drawFittedText (text, getLocalBounds().reduced (4, 0), juce::Justification::centredLeft, 1);
+}
+
+} // namespace earshot

@@ -1,0 +1,357 @@
+#include "Features/TruePeak.h"
+#include "Support/AllocationGuard.h"
+#include "Support/TestSignals.h"
+
+#include <catch2/catch.hpp>
+#include <ebur128.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <functional>
+#include <limits>
+#include <vector>
+
+using namespace earshot;
+
+namespace
+{
+using Signal = juce::AudioBuffer<float>;
+constexpr double twoPi = juce::MathConstants<double>::twoPi;
+
+/** Two channels of `seconds` of `sample (channel, index)`. */
+Signal makeSignal (double sampleRate, double seconds, const std::function<double (int, int)>& sample)
+{
+    Signal signal (2, static_cast<int> (std::lround (seconds * sampleRate)));
+    for (int c = 0; c < 2; ++c)
+        for (int i = 0; i < signal.getNumSamples(); ++i)
+            signal.setSample (c, i, static_cast<float> (sample (c, i)));
+    return signal;
+}
+
+/** A sine of `amplitude` at `frequency`, `phase` radians at sample 0, on both channels. */
+Signal sine (double sampleRate, double frequency, double phase, double amplitude, double seconds = 1.0)
+{
+    const auto omega = twoPi * frequency / sampleRate;
+    return makeSignal (sampleRate, seconds, [=] (int, int i) { return amplitude * std::sin (omega * i + phase); });
+}
+
+/** A kick (decaying 55 Hz), a snare (noise and 180 Hz) and a hat (short noise) at 124 BPM. */
+Signal drums (double sampleRate)
+{
+    juce::Random random (5);
+    const auto beat = static_cast<int> (sampleRate * 60.0 / 124.0);
+    return makeSignal (sampleRate, 3.0,
+                       [&, beat] (int c, int i)
+                       {
+                           const auto t = (i % beat) / sampleRate;
+                           const auto bar = (i / beat) % 4;
+                           const auto noise = 2.0 * random.nextDouble() - 1.0;
+                           const auto kick = bar % 2 == 0 ? 0.8 * std::sin (twoPi * 55.0 * t) * std::exp (-t * 15.0) : 0.0;
+                           const auto snare = bar % 2 == 1 ? (0.4 * noise + 0.3 * std::sin (twoPi * 180.0 * t)) * std::exp (-t * 30.0) : 0.0;
+                           const auto hat = 0.2 * noise * std::exp (-std::fmod (t, 0.121) * 200.0) * (c == 0 ? 1.0 : 0.6);
+                           return kick + snare + hat;
+                       });
+}
+
+/** Impulses of either sign, alone and in adjacent pairs, whose band-limited waveform
+    rises between the samples (+2 dB for two equal neighbours). */
+Signal clicks (double sampleRate)
+{
+    return makeSignal (sampleRate, 1.0,
+                       [] (int c, int i)
+                       {
+                           const auto where = i % 3001;
+                           const auto height = 0.3 + 0.1 * ((i / 3001) % 6);
+                           if (where == 1000 || (where == 1001 && c == 0))
+                               return height;
+                           if (where == 2000)
+                               return -height;
+                           return where == 2001 ? (c == 0 ? height : -height) : 0.0;
+                       });
+}
+
+/** Feeds `signal` in pieces of `pieceSize` (the last may be shorter); lastPeakGain() of each. */
+std::vector<float> feed (TruePeak& meter, const Signal& signal, int pieceSize)
+{
+    std::vector<float> peaks;
+    for (int position = 0; position < signal.getNumSamples(); position += pieceSize)
+    {
+        const float* channels[] = { signal.getReadPointer (0, position), signal.getReadPointer (1, position) };
+        meter.process (channels, std::min (pieceSize, signal.getNumSamples() - position));
+        peaks.push_back (meter.lastPeakGain());
+    }
+    return peaks;
+}
+
+/** libebur128's true peak, measured the same way as feed(): per piece, then overall (last). */
+std::vector<float> libebur128Peaks (const Signal& signal, double sampleRate, int pieceSize)
+{
+    auto* meter = ebur128_init (2, static_cast<unsigned long> (sampleRate), EBUR128_MODE_M | EBUR128_MODE_TRUE_PEAK);
+    REQUIRE (meter != nullptr);
+    std::vector<float> interleaved, peaks;
+    const auto highest = [meter] (auto getter)
+    {
+        double left = 0.0, right = 0.0;
+        getter (meter, 0, &left);
+        getter (meter, 1, &right);
+        return static_cast<float> (std::max (left, right));
+    };
+    for (int position = 0; position < signal.getNumSamples(); position += pieceSize)
+    {
+        const auto size = std::min (pieceSize, signal.getNumSamples() - position);
+        interleaved.clear();
+        for (int i = position; i < position + size; ++i)
+            interleaved.insert (interleaved.end(), { signal.getSample (0, i), signal.getSample (1, i) });
+        ebur128_add_frames_float (meter, interleaved.data(), static_cast<size_t> (size));
+        peaks.push_back (highest (ebur128_prev_true_peak));
+    }
+    peaks.push_back (highest (ebur128_true_peak));
+    ebur128_destroy (&meter);
+    return peaks;
+}
+
+float truePeakOf (const Signal& signal, double sampleRate)
+{
+    TruePeak meter;
+    meter.prepare (sampleRate, 2);
+    feed (meter, signal, 4096);
+    return meter.peakGain();
+}
+
+/** The peak of the band-limited periodic waveform through one period of samples,
+    by evaluating its Fourier series 1024 times between samples. */
+double periodicTruePeak (const std::vector<double>& period)
+{
+    const auto n = static_cast<int> (period.size());
+    std::vector<std::complex<double>> spectrum;
+    for (int k = 0; k <= n / 2; ++k)
+    {
+        std::complex<double> bin;
+        for (int i = 0; i < n; ++i)
+            bin += period[static_cast<size_t> (i)] * std::polar (1.0, -twoPi * k * i / n);
+        // Both halves of the spectrum but DC and Nyquist, which are their own mirror images.
+        spectrum.push_back (bin * ((k == 0 || 2 * k == n) ? 1.0 : 2.0) / static_cast<double> (n));
+    }
+    double highest = 0.0;
+    for (int step = 0; step < n * 1024; ++step)
+    {
+        double value = 0.0;
+        for (int k = 0; k <= n / 2; ++k)
+            value += (spectrum[static_cast<size_t> (k)] * std::polar (1.0, twoPi * k * step / (1024.0 * n))).real();
+        highest = std::max (highest, std::abs (value));
+    }
+    return highest;
+}
+} // namespace
+
+TEST_CASE ("The oversampling factor takes the rate to 176.4 kHz or more", "[features][truepeak]")
+{
+    const auto [rate, factor] = GENERATE (table<double, int> ({ { 8000.0, 16 }, { 22050.0, 8 }, { 44100.0, 4 },
+                                                                { 48000.0, 4 }, { 88200.0, 2 }, { 96000.0, 2 },
+                                                                { 176400.0, 1 }, { 192000.0, 1 }, { 384000.0, 1 } }));
+    TruePeak meter;
+    meter.prepare (rate, 2);
+    CHECK (meter.getOversamplingFactor() == factor);
+}
+
+TEST_CASE ("An fs/4 sine sampled 45 degrees off its crest reads 3.01 dB above its samples", "[features][truepeak]")
+{
+    // Samples at +-0.5 sin (45 deg); Tech 3341 allows +0.2 / -0.4 dB. At 192 kHz no
+    // interpolation is done, as BS.1770 asks only for 176.4 kHz or more.
+    const auto rate = GENERATE (44100.0, 48000.0, 96000.0);
+    CAPTURE (rate);
+    const auto peak = truePeakOf (sine (rate, rate / 4.0, juce::MathConstants<double>::pi / 4.0, 0.5), rate);
+    CHECK (test::toDb (peak) - test::toDb (0.5 * std::sqrt (0.5)) == Approx (3.01 - 0.1).margin (0.3));
+}
+
+TEST_CASE ("A full-scale square wave reads the overshoot of its band-limited waveform", "[features][truepeak]")
+{
+    // +1 +1 -1 -1 is the fs/4 sine of amplitude sqrt 2: +3.01 dBTP. The 16-sample square
+    // has harmonics up to 0.44 fs, where a 12-tap interpolator starts to read low.
+    const auto halfPeriod = GENERATE (2, 8);
+    CAPTURE (halfPeriod);
+    std::vector<double> period (static_cast<size_t> (2 * halfPeriod), -1.0);
+    std::fill (period.begin(), period.begin() + halfPeriod, 1.0);
+    const auto expected = test::toDb (periodicTruePeak (period));
+    const auto square = makeSignal (48000.0, 1.0, [&] (int, int i) { return period[static_cast<size_t> (i) % period.size()]; });
+    if (halfPeriod == 2)
+        CHECK (expected == Approx (3.0103).margin (0.001));
+    CHECK (test::toDb (truePeakOf (square, 48000.0)) == Approx (expected - 0.1).margin (0.3));
+}
+
+TEST_CASE ("A 997 Hz sine reads its amplitude", "[features][truepeak]")
+{
+    const auto rate = GENERATE (44100.0, 48000.0, 96000.0, 192000.0);
+    CAPTURE (rate);
+    CHECK (test::toDb (truePeakOf (sine (rate, 997.0, 0.3, 0.5), rate)) == Approx (test::toDb (0.5)).margin (0.05));
+}
+
+TEST_CASE ("At 176.4 kHz and above the true peak is the sample peak", "[features][truepeak]")
+{
+    const auto rate = GENERATE (176400.0, 192000.0);
+    auto signal = drums (rate);
+    CHECK (truePeakOf (signal, rate) == signal.getMagnitude (0, signal.getNumSamples()));
+}
+
+TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample piece and overall",
+           "[features][truepeak]")
+{
+    struct Case
+    {
+        const char* name;
+        double rate;
+        std::function<Signal (double)> make;
+    };
+    const auto pi = juce::MathConstants<double>::pi;
+    const auto which = GENERATE (range (0, 11));
+    const Case cases[] = {
+        { "997 Hz", 44100.0, [] (double r) { return sine (r, 997.0, 0.0, 0.5); } },
+        { "5 kHz", 48000.0, [] (double r) { return sine (r, 5000.0, 1.0, 0.9); } },
+        { "12 kHz", 48000.0, [] (double r) { return sine (r, 12000.0, 0.3, 0.7); } },
+        { "0.3 fs, 18 deg off", 44100.0, [pi] (double r) { return sine (r, 0.3 * r, 0.4 * pi, 0.5); } },
+        { "19.9 kHz", 44100.0, [] (double r) { return sine (r, 19900.0, 0.2, 0.5); } },
+        { "22.5 kHz", 48000.0, [] (double r) { return sine (r, 22500.0, 0.0, 0.5); } },
+        { "fs/4, 45 deg", 48000.0, [pi] (double r) { return sine (r, r / 4.0, pi / 4.0, 0.5); } },
+        { "noise", 44100.0, [] (double r) { Signal s (2, static_cast<int> (r)); test::fillNoise (s, 0.5f, 3); return s; } },
+        { "clicks", 48000.0, clicks },
+        { "drums", 44100.0, drums },
+        { "drums at 96 kHz", 96000.0, drums },
+    };
+    const auto& chosen = cases[which];
+    CAPTURE (chosen.name);
+    const auto signal = chosen.make (chosen.rate);
+
+    TruePeak meter;
+    meter.prepare (chosen.rate, 2);
+    auto ours = feed (meter, signal, 512);
+    ours.push_back (meter.peakGain());
+    const auto theirs = libebur128Peaks (signal, chosen.rate, 512);
+    REQUIRE (ours.size() == theirs.size());
+
+    double worst = 0.0;
+    for (size_t i = 0; i < ours.size(); ++i)
+        if (theirs[i] > 0.01f)
+            worst = std::max (worst, std::abs (test::toDb (ours[i]) - test::toDb (theirs[i])));
+    CAPTURE (test::toDb (ours.back()), test::toDb (theirs.back()));
+    CHECK (worst < 0.1);
+}
+
+TEST_CASE ("True peak does not depend on how the stream is split, nor on skipping quiet stretches",
+           "[features][truepeak]")
+{
+    const auto rate = GENERATE (22050.0, 44100.0, 96000.0);
+    CAPTURE (rate);
+    auto signal = drums (rate);
+    Signal noise (2, signal.getNumSamples());
+    test::fillNoise (noise, 0.05f, 11);
+    for (int c = 0; c < 2; ++c)
+        signal.addFrom (c, 0, noise, c, 0, noise.getNumSamples());
+
+    // Peaks over each 4096 samples and since prepare(), whatever the pieces inside.
+    const auto measure = [&] (int pieceSize, bool skips)
+    {
+        TruePeak meter;
+        meter.prepare (rate, 2);
+        meter.setSkipsQuietStretches (skips);
+        std::vector<float> readings;
+        for (int start = 0; start + 4096 <= signal.getNumSamples(); start += 4096)
+        {
+            float window = 0.0f;
+            for (int position = start; position < start + 4096; position += pieceSize)
+            {
+                const float* channels[] = { signal.getReadPointer (0, position), signal.getReadPointer (1, position) };
+                meter.process (channels, std::min (pieceSize, start + 4096 - position));
+                window = std::max (window, meter.lastPeakGain());
+            }
+            readings.insert (readings.end(), { window, meter.peakGain() });
+        }
+        return readings;
+    };
+
+    const auto reference = measure (4096, false);
+    for (const auto pieceSize : { 1, 37, 512, 4096 })
+        for (const auto skips : { false, true })
+        {
+            INFO ("piece size " << pieceSize << (skips ? ", skipping" : ""));
+            CHECK (measure (pieceSize, skips) == reference); // bit-identical
+        }
+
+    // Skipping also leaves each call's own peak unchanged.
+    TruePeak skipping, computing;
+    skipping.prepare (rate, 2);
+    computing.prepare (rate, 2);
+    computing.setSkipsQuietStretches (false);
+    CHECK (feed (skipping, signal, 512) == feed (computing, signal, 512));
+}
+
+TEST_CASE ("True peak never returns NaN or Inf, and bad samples read as silence", "[features][truepeak]")
+{
+    constexpr auto inf = std::numeric_limits<float>::infinity();
+    TruePeak meter;
+    meter.prepare (48000.0, 2);
+    auto signal = sine (48000.0, 1000.0, 0.0, 0.25);
+    const float bad[] = { std::numeric_limits<float>::quiet_NaN(), inf, -inf, std::numeric_limits<float>::max(),
+                          -std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min() };
+    for (int i = 0; i < 6; ++i)
+        signal.setSample (i % 2, 1000 + 100 * i, bad[i]);
+    for (const auto peak : feed (meter, signal, 480))
+        CHECK (std::isfinite (peak));
+    CHECK (std::isfinite (meter.peakGain()));
+    // The zeroed samples make the waveform ring, but no more than about 0.25 either way.
+    CHECK (meter.peakGain() < 0.5f);
+}
+
+TEST_CASE ("Null channels read as silence; empty calls and reset() clear the readings", "[features][truepeak]")
+{
+    TruePeak meter;
+    meter.process (nullptr, 100); // before prepare(): ignored
+    CHECK (meter.peakGain() == 0.0f);
+
+    meter.prepare (44100.0, 2);
+    CHECK (meter.lastPeakGain() == 0.0f);
+    const auto signal = sine (44100.0, 997.0, 0.0, 0.5);
+    const float* onlyRight[] = { nullptr, signal.getReadPointer (1) };
+    meter.process (onlyRight, 44100);
+    CHECK (meter.lastPeakGain() == Approx (0.5f).margin (0.003));
+    meter.process (onlyRight, 0);
+    CHECK (meter.lastPeakGain() == 0.0f);
+    CHECK (meter.peakGain() == Approx (0.5f).margin (0.003));
+
+    meter.reset();
+    CHECK (meter.peakGain() == 0.0f);
+    const std::vector<float> silence (64, 0.0f);
+    const float* quiet[] = { silence.data(), silence.data() };
+    meter.process (quiet, 64); // the sine before reset() must not ring into this call
+    CHECK (meter.lastPeakGain() == 0.0f);
+
+    meter.prepare (std::nan (""), 2);
+    meter.process (onlyRight, 100);
+    CHECK (meter.peakGain() == 0.0f);
+    CHECK (meter.getOversamplingFactor() == 0);
+}
+
+TEST_CASE ("TruePeak process() and queries neither allocate nor lock", "[features][truepeak][allocation]")
+{
+    REQUIRE (test::ScopedAllocationGuard::isActive());
+    const auto rate = GENERATE (22050.0, 44100.0, 96000.0, 192000.0);
+    CAPTURE (rate);
+    TruePeak meter;
+    meter.prepare (rate, 2);
+    Signal block (2, 4096);
+    test::fillNoise (block, 0.5f, 7);
+
+    const test::ScopedAllocationGuard guard;
+    float sum = 0.0f;
+    for (int i = 0; i < 200; ++i)
+    {
+        meter.process (block.getArrayOfReadPointers(), 1 + (i * 997) % 4096);
+        sum += meter.lastPeakGain() + meter.peakGain();
+        if (i == 100)
+            meter.reset();
+    }
+    CHECK (guard.allocations() == 0);
+    CHECK (guard.deallocations() == 0);
+    CHECK (guard.locks() == 0);
+    CHECK (std::isfinite (sum));
+}

@@ -1,0 +1,1 @@
+# PLACEHOLDER: sanitizer options, written by the owner of cmake/Sanitizers.cmake.
