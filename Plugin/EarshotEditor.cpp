@@ -41,6 +41,10 @@ EarshotEditor::EarshotEditor (EarshotProcessor& owner)
     addAndMakeVisible (health);
     addAndMakeVisible (features);
     addAndMakeVisible (lastEvent);
+    addAndMakeVisible (recommendationsLabel);
+    recommendationsLabel.setFont (juce::Font (12.0f));
+    recommendationsLabel.setJustificationType (juce::Justification::topLeft);
+    recommendationsLabel.setColour (juce::Label::textColourId, juce::Colours::white.withAlpha (0.8f));
     addAndMakeVisible (trim);
     addAndMakeVisible (trimLabel);
     addAndMakeVisible (bypass);
@@ -71,6 +75,8 @@ void EarshotEditor::refresh()
     meter.setLevels (snapshot);
     health.setSnapshot (snapshot);
     features.setSnapshot (snapshot);
+    recommendationsLabel.setText (FeatureReadout::describeRecommendations (snapshot.recommendations, 3),
+                                  juce::dontSendNotification);
 
     EngineEvent event;
     bool any = false;
@@ -97,6 +103,7 @@ void EarshotEditor::resized()
     lastEvent.setBounds (area.removeFromBottom (20));
     health.setBounds (area.removeFromBottom (24));
     features.setBounds (area.removeFromBottom (24));
+    recommendationsLabel.setBounds (area.removeFromBottom (56));
 
     auto controls = area.removeFromRight (120);
     trimLabel.setBounds (controls.removeFromTop (20));

@@ -17,7 +17,7 @@ class EarshotEditor final
     , private juce::Timer
 {
 public:
-    static constexpr int defaultWidth = 440, defaultHeight = 350;
+    static constexpr int defaultWidth = 480, defaultHeight = 420;
     static constexpr int minWidth = 320, minHeight = 240, maxWidth = 1600, maxHeight = 1200;
     static constexpr int refreshHz = 30;
 
@@ -31,6 +31,8 @@ public:
     juce::String getHealthText() const { return health.getText(); }
     /** The live features line as shown, for tests. */
     juce::String getFeaturesText() const { return features.getText(); }
+    /** The recommendations as shown, for tests. */
+    juce::String getRecommendationsText() const { return recommendationsLabel.getText(); }
     /** The last event line as shown, for tests. */
     juce::String getLastEventText() const { return lastEvent.getText(); }
 
@@ -44,7 +46,7 @@ private:
     LevelMeter meter;
     PipelineHealthView health;
     FeatureReadout features;
-    juce::Label lastEvent;
+    juce::Label lastEvent, recommendationsLabel;
     juce::Slider trim { juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::TextBoxBelow };
     juce::Label trimLabel { {}, "Input trim" };
     juce::ToggleButton bypass { "Bypass" };

@@ -5,6 +5,7 @@
 #include "Features/Level.h"
 #include "Parameters.h"
 #include "PluginState.h"
+#include "Recommend/LiveRecommendations.h"
 
 namespace earshot
 {
@@ -37,6 +38,10 @@ EarshotProcessor::EarshotProcessor()
     // Level first: the feature extractor summarises its per-channel totals.
     engine.addStage (std::make_unique<Level>());
     engine.addStage (std::make_unique<FeatureExtractor>());
+    // After the features, whose live summary it recommends from.
+    auto live = std::make_unique<LiveRecommendations>();
+    recommendations = live.get();
+    engine.addStage (std::move (live));
 }
 
 EarshotProcessor::~EarshotProcessor()
@@ -138,6 +143,11 @@ void EarshotProcessor::processBlockBypassed (juce::AudioBuffer<float>& buffer, j
     tapBlock (buffer);
 }
 
+void EarshotProcessor::recordFeedback (const FeedbackEvent& event)
+{
+    recommendations->recordFeedback (event);
+}
+
 juce::AudioProcessorEditor* EarshotProcessor::createEditor()
 {
     return new EarshotEditor (*this);
@@ -174,7 +184,31 @@ void EarshotProcessor::setStateInformation (const void* data, int sizeInBytes)
         return;
     }
 
-    parameters.replaceState (savedParameters.createCopy());
+    // Every stored value must be one the parameter can take. A NaN (or no number)
+    // refuses the state; a value outside the range (a newer or hand-edited session)
+    // is clamped into it, so the rest of the settings still come back.
+    auto restored = savedParameters.createCopy();
+    for (auto child : restored)
+    {
+        const auto id = child.getProperty ("id").toString();
+        auto* parameter = dynamic_cast<juce::RangedAudioParameter*> (parameters.getParameter (id));
+        if (parameter == nullptr)
+            continue; // not ours (any more): ignored, as APVTS would
+        const auto value = child.getProperty ("value");
+        if (value.isVoid())
+            continue; // an older session without this value: the parameter keeps its own
+        const auto plain = static_cast<double> (value);
+        if (! (value.isDouble() || value.isInt() || value.isInt64()) || std::isnan (plain))
+        {
+            lastStateError = "state has an invalid value for parameter '" + id + "'";
+            return;
+        }
+        const auto& range = parameter->getNormalisableRange();
+        child.setProperty (
+            "value", juce::jlimit (static_cast<double> (range.start), static_cast<double> (range.end), plain), nullptr);
+    }
+
+    parameters.replaceState (restored);
 
     auto savedSettings = state->getChildWithName (settingsType);
     settings = savedSettings.isValid() ? savedSettings.createCopy() : defaultSettings();

@@ -2,11 +2,13 @@
 
 #include "Analysis/AnalysisEngine.h"
 #include "Realtime/AudioTap.h"
+#include "Recommend/TrackRecord.h"
 
 #include <juce_audio_processors/juce_audio_processors.h>
 
 namespace earshot
 {
+class LiveRecommendations;
 
 /** The Earshot plugin: passes audio through (after the input trim), and feeds a
     copy of every block to the analysis engine through an AudioTap.
@@ -56,6 +58,10 @@ public:
     AnalysisEngine& getEngine() noexcept { return engine; }
     juce::AudioProcessorValueTreeState& getParameters() noexcept { return parameters; }
 
+    /** A like, skip or play of a catalogued track, for the live recommendations.
+        Any thread but the audio thread. */
+    void recordFeedback (const FeedbackEvent& event);
+
     /** Why the last setStateInformation() was rejected, or empty. Message thread. */
     juce::String getLastStateError() const { return lastStateError; }
 
@@ -77,6 +83,7 @@ private:
 
     AudioTap tap;
     AnalysisEngine engine { tap };
+    LiveRecommendations* recommendations = nullptr; // owned by the engine
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (EarshotProcessor)
 };

@@ -76,6 +76,18 @@ std::optional<juce::ValueTree> read (const void* data, size_t size, juce::String
         return std::nullopt;
     }
 
+    // JUCE's reader does not notice counts that promise more than the data holds
+    // (it makes up empty properties and children). A well-formed payload is exactly
+    // what writing its tree gives back.
+    juce::MemoryOutputStream canonical;
+    tree.writeToStream (canonical);
+    if (canonical.getDataSize() != payloadSize ||
+        std::memcmp (canonical.getData(), bytes + headerSize, payloadSize) != 0)
+    {
+        error = "state payload is malformed";
+        return std::nullopt;
+    }
+
     error.clear();
     return tree;
 }

@@ -3,7 +3,7 @@
 
 Each file has answers known by construction, which the README's demo and the
 tests can be checked against:
-  demo-groove.wav  120 BPM, A minor (Am-F-C-G), drums + bass + pad, 44.1 kHz stereo, 12 s, peak -1 dBFS
+  demo-groove.wav  120 BPM, A minor (Am-Dm-E-Am), drums + bass + pad, 44.1 kHz stereo, 12 s, peak -1 dBFS
   demo-ballad.wav   76 BPM, C major (C-Am-F-G), plucked arpeggios, 44.1 kHz stereo, 12 s, peak -3 dBFS
   demo-tone.wav    1 kHz sine, peak -20 dBFS (RMS -23.01 dBFS), 48 kHz mono, 3 s
 
@@ -107,7 +107,7 @@ def groove():
         add(left, start, hat, 0.12)
         add(right, start + beat // 2, hat, 0.12)
 
-    chords = [(57, 60, 64), (53, 57, 60), (48, 52, 55), (55, 59, 62)]  # Am F C G
+    chords = [(57, 60, 64), (50, 53, 57), (52, 56, 59), (57, 60, 64)]  # Am Dm E Am (E with G#: clearly A minor)
     bar = 4 * beat
     pad_harmonics = [(1, 1.0), (2, 0.3), (3, 0.15)]
     for c in range(int(n / bar)):

@@ -43,6 +43,41 @@ struct PipelineHealth
     uint64_t eventsLost = 0;
 };
 
+/** Recommendations for what is playing, ready to show: fixed-size text so the
+    snapshot stays a plain value. */
+struct RecommendationList
+{
+    enum class Status : uint8_t
+    {
+        /** No catalog at the configured path (run `earshot catalog add`). */
+        noCatalog,
+        loading,
+        /** Not enough audio heard yet to recommend from. */
+        listening,
+        ready,
+        /** The catalog could not be read; `message` says why. */
+        failed
+    };
+
+    struct Entry
+    {
+        int64_t trackId = 0;
+        float score = 0.0f;
+        char title[96] {};
+        char explanation[224] {};
+    };
+
+    static constexpr int maxEntries = 10;
+
+    Status status = Status::loading;
+    int count = 0;
+    int64_t catalogSize = 0;
+    /** Increases with every new list. */
+    uint64_t generation = 0;
+    char message[160] {};
+    std::array<Entry, maxEntries> entries {};
+};
+
 /** The latest state of the analysis, published to the UI about every 20 ms.
     A plain value: copying it is cheap and needs no locks. */
 struct Snapshot
@@ -63,6 +98,9 @@ struct Snapshot
     FeatureFrame frame;
     /** The live summary: recent past weighted most (see FeatureSettings), refreshed twice a second. */
     TrackSummary summary;
+
+    /** Tracks from the user's catalog that sound like what is playing. */
+    RecommendationList recommendations;
 };
 
 } // namespace earshot

@@ -1,6 +1,7 @@
 #include "Features/FeatureExtractor.h"
 
 #include "Features/Descriptors.h"
+#include "Features/FastMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,20 +14,6 @@ namespace
 float toDb (double gain) noexcept
 {
     return gain > 0.0 ? static_cast<float> (20.0 * std::log10 (gain)) : FeatureFrame::noLevel;
-}
-
-/** log2 for positive normal floats, within 2e-4: the exponent from the bits, a
-    least-squares quartic for the mantissa. Flatness needs a log per bin per frame; the library
-    log costs more than the FFT. Deterministic, so live still equals offline. */
-float fastLog2 (float x) noexcept
-{
-    uint32_t bits;
-    std::memcpy (&bits, &x, sizeof (bits));
-    const auto exponent = static_cast<float> (static_cast<int> ((bits >> 23) & 0xff) - 127);
-    bits = (bits & 0x007fffffu) | 0x3f800000u; // mantissa in [1, 2)
-    float m;
-    std::memcpy (&m, &bits, sizeof (m));
-    return exponent + (((-0.0791538f * m + 0.6288414f) * m - 2.0811285f) * m + 4.0284505f) * m - 2.4968058f;
 }
 
 // How often the live summary in the snapshot is refreshed.
@@ -106,19 +93,46 @@ void FeatureExtractor::process (const AudioBlock& block, AnalysisContext& contex
         hopStereo.process (pointers[0], right, count);
         totalStereo.process (pointers[0], right, count);
 
-        const auto scale = 1.0f / static_cast<float> (channels);
-        for (int i = 0; i < count; ++i)
+        // Level of the hop: explicit SIMD reductions per channel.
+        for (int c = 0; c < channels; ++c)
         {
-            float sum = 0.0f;
-            for (int c = 0; c < channels; ++c)
+            const auto* x = pointers[c];
+            double squares = 0.0;
+            float peak = 0.0f;
+#pragma omp simd reduction(+ : squares) reduction(max : peak)
+            for (int i = 0; i < count; ++i)
             {
-                const auto sample = pointers[c][i];
-                sum += sample;
-                hopSquares += static_cast<double> (sample) * sample;
-                hopPeak = std::max (hopPeak, std::abs (sample));
+                squares += static_cast<double> (x[i]) * static_cast<double> (x[i]);
+                peak = std::max (peak, std::abs (x[i]));
             }
-            history[historyWrite] = sum * scale;
-            historyWrite = historyWrite + 1 == history.size() ? 0 : historyWrite + 1;
+            hopSquares += squares;
+            hopPeak = std::max (hopPeak, peak);
+        }
+
+        // Downmix into the history ring in contiguous runs, channel by channel (the
+        // same order of additions per sample as summing across channels).
+        const auto scale = 1.0f / static_cast<float> (channels);
+        for (int done = 0; done < count;)
+        {
+            const auto run =
+                static_cast<int> (std::min<size_t> (static_cast<size_t> (count - done), history.size() - historyWrite));
+            auto* mono = history.data() + historyWrite;
+            std::copy (pointers[0] + done, pointers[0] + done + run, mono);
+            for (int c = 1; c < channels; ++c)
+            {
+                const auto* x = pointers[c] + done;
+#pragma omp simd
+                for (int i = 0; i < run; ++i)
+                    mono[i] += x[i];
+            }
+            if (channels > 1)
+            {
+#pragma omp simd
+                for (int i = 0; i < run; ++i)
+                    mono[i] *= scale;
+            }
+            done += run;
+            historyWrite = (historyWrite + static_cast<size_t> (run)) % history.size();
         }
 
         position += count;
@@ -140,77 +154,55 @@ void FeatureExtractor::computeSpectralShape (FeatureFrame& frame) noexcept
     const auto numBins = spectrum.getNumBins();
     const auto binHz = static_cast<float> (sampleRate / fftSize);
 
-    // Eight independent partial sums per quantity: the compiler turns the loop into
-    // SIMD without -ffast-math, and the order of additions (so the result) is fixed.
-    constexpr int lanes = 8;
-    float sum[lanes] {}, weighted[lanes] {}, power[lanes] {}, logPower[lanes] {}, flux[lanes] {};
+    // Explicit SIMD reductions: the compiler may not reorder float sums by itself.
+    // The order is fixed at compile time, so the result is still reproducible.
     const auto* previous = previousMagnitudes.data();
     const auto start = 1; // DC says nothing about timbre
-    const auto whole = start + (numBins - start) / lanes * lanes;
-    for (int k = start; k < whole; k += lanes)
-    {
-        for (int j = 0; j < lanes; ++j)
-        {
-            const auto m = magnitudes[k + j];
-            const auto rise = std::max (m - previous[k + j], 0.0f);
-            sum[j] += m;
-            weighted[j] += m * static_cast<float> (k + j);
-            power[j] += m * m;
-            logPower[j] += fastLog2 (m * m + 1e-12f);
-            flux[j] += rise * rise;
-        }
-    }
-    for (int k = whole; k < numBins; ++k)
+    float magnitudeSum = 0.0f, weightedBins = 0.0f, powerSum = 0.0f, logPowerSum = 0.0f, fluxSum = 0.0f;
+#pragma omp simd reduction(+ : magnitudeSum, weightedBins, powerSum, logPowerSum, fluxSum)
+    for (int k = start; k < numBins; ++k)
     {
         const auto m = magnitudes[k];
         const auto rise = std::max (m - previous[k], 0.0f);
-        sum[0] += m;
-        weighted[0] += m * static_cast<float> (k);
-        power[0] += m * m;
-        logPower[0] += fastLog2 (m * m + 1e-12f);
-        flux[0] += rise * rise;
+        magnitudeSum += m;
+        weightedBins += m * static_cast<float> (k);
+        powerSum += m * m;
+        logPowerSum += fastLog2 (m * m + 1e-12f);
+        fluxSum += rise * rise;
     }
     std::copy (magnitudes, magnitudes + numBins, previousMagnitudes.begin());
 
-    double magnitudeSum = 0.0, weightedBins = 0.0, powerSum = 0.0, logPowerSum = 0.0, fluxSum = 0.0;
-    for (int j = 0; j < lanes; ++j)
-    {
-        magnitudeSum += sum[j];
-        weightedBins += weighted[j];
-        powerSum += power[j];
-        logPowerSum += logPower[j];
-        fluxSum += flux[j];
-    }
-    frame.spectralFlux = static_cast<float> (std::sqrt (fluxSum));
+    frame.spectralFlux = std::sqrt (fluxSum);
 
-    if (magnitudeSum <= 1e-9)
+    if (magnitudeSum <= 1e-9f)
         return; // silence: centroid, spread, rolloff and flatness stay 0
 
     const auto centroidBin = weightedBins / magnitudeSum;
-    double spread = 0.0, cumulative = 0.0;
+    float spread = 0.0f;
+#pragma omp simd reduction(+ : spread)
+    for (int k = start; k < numBins; ++k)
+    {
+        const auto distance = static_cast<float> (k) - centroidBin;
+        spread += magnitudes[k] * distance * distance;
+    }
+    float cumulative = 0.0f;
     int rolloffBin = numBins - 1;
     for (int k = start; k < numBins; ++k)
     {
-        const auto distance = k - centroidBin;
-        spread += magnitudes[k] * distance * distance;
-    }
-    for (int k = start; k < numBins; ++k)
-    {
         cumulative += magnitudes[k];
-        if (cumulative >= 0.85 * magnitudeSum)
+        if (cumulative >= 0.85f * magnitudeSum)
         {
             rolloffBin = k;
             break;
         }
     }
 
-    const auto bins = static_cast<double> (numBins - start);
-    frame.spectralCentroidHz = static_cast<float> (centroidBin * binHz);
-    frame.spectralSpreadHz = static_cast<float> (std::sqrt (spread / magnitudeSum) * binHz);
+    const auto bins = static_cast<float> (numBins - start);
+    frame.spectralCentroidHz = centroidBin * binHz;
+    frame.spectralSpreadHz = std::sqrt (spread / magnitudeSum) * binHz;
     frame.spectralRolloffHz = static_cast<float> (rolloffBin) * binHz;
     // Geometric over arithmetic mean of the power spectrum.
-    frame.spectralFlatness =
-        static_cast<float> (std::clamp (std::exp2 (logPowerSum / bins) / (powerSum / bins), 0.0, 1.0));
+    frame.spectralFlatness = std::clamp (std::exp2 (logPowerSum / bins) / (powerSum / bins), 0.0f, 1.0f);
 }
 
 void FeatureExtractor::emitFrame (AnalysisContext& context)
@@ -255,7 +247,8 @@ void FeatureExtractor::emitFrame (AnalysisContext& context)
     frame.onsetStrength = onsetDetector.process (spectrum.magnitudes());
     frame.isOnset = onsetDetector.onsetDetected();
     if (frame.isOnset)
-        onsets.push_back (static_cast<double> (frame.index - onsetDetector.latencyFrames()) / frameRate);
+        onsets.push_back (
+            Onsets::timeOfFrame (static_cast<double> (frame.index - onsetDetector.latencyFrames()), frameRate));
     tempo.addOdf (frame.onsetStrength);
 
     const auto image = hopStereo.image();
@@ -363,10 +356,15 @@ void FeatureExtractor::fillSummary (TrackSummary& summary, const Snapshot& level
     Descriptors::compute (summary);
 }
 
-TrackSummary FeatureExtractor::summariseWhole (const Snapshot& levels) const
+TempoEstimate FeatureExtractor::wholeTempo() const
+{
+    return tempo.whole();
+}
+
+TrackSummary FeatureExtractor::summariseWhole (const Snapshot& levels, const TempoEstimate& wholeStreamTempo) const
 {
     TrackSummary summary;
-    fillSummary (summary, levels, tempo.whole(), key.estimate(), wholeSummary);
+    fillSummary (summary, levels, wholeStreamTempo, key.estimate(), wholeSummary);
     return summary;
 }
 

@@ -68,12 +68,15 @@ public:
     void prepare (const StreamFormat& format) override;
     void process (const AudioBlock& block, AnalysisContext& context) override;
 
-    /** The summary of everything since prepare(), with whole-stream tempo and key.
-        `levels` are the Level stage's snapshot levels. May allocate. */
-    TrackSummary summariseWhole (const Snapshot& levels) const;
+    /** Tempo and beat times (s) of the whole stream so far. Costs a pass over the
+        stream's onset function: call once and keep the result. May allocate. */
+    TempoEstimate wholeTempo() const;
 
-    /** Beat times (s) of the whole stream, onsets, silences and segment boundaries so far. */
-    std::vector<double> beatTimes() const { return tempo.whole().beatTimes; }
+    /** The summary of everything since prepare(), with whole-stream key and the
+        given whole-stream tempo. `levels` are the Level stage's snapshot levels. */
+    TrackSummary summariseWhole (const Snapshot& levels, const TempoEstimate& wholeStreamTempo) const;
+
+    /** Onsets, silences and segment boundaries so far (seconds). */
     const std::vector<double>& onsetTimes() const noexcept { return onsets; }
     const std::vector<SilentRegion>& silentRegions() const noexcept { return silences; }
     const std::vector<double>& segmentBoundaries() const noexcept { return boundaries; }

@@ -19,13 +19,18 @@ struct KeyEstimate
 };
 
 /** Key and mode from accumulated chroma, Krumhansl–Schmuckler style: the weighted sum
-    of all chroma added since reset() is correlated (Pearson) with the Krumhansl–Kessler
-    (1982) major and minor probe-tone profiles rotated to all 24 tonics; the best wins.
+    of all chroma added since reset() is correlated (Pearson) with Temperley's
+    Kostka–Payne major and minor key profiles (Temperley 2007) rotated to all 24 tonics;
+    the best wins. (These beat the Krumhansl–Kessler ratings on minor cadences, whose
+    major dominant and the tonic's 5th partial otherwise pull towards the parallel major.)
 
     Confidence = (r1 - r2) / (1 - r2), clamped to 0..1, where r1 and r2 are the best and
     second-best correlations: the share of the headroom above the runner-up that the
-    winner takes. 0 for a tie (or with nothing added), 1 only for a chroma shaped
-    exactly like the winning profile. Clear cadences give about 0.3..0.6; noise ~0.
+    winner takes; 0 for a tie (or with nothing added), 1 only for a chroma shaped exactly
+    like the winning profile. Because correlation finds a best key in any ripple, it is
+    scaled down by v / 0.5 when the chroma's coefficient of variation v (std / mean) is
+    below 0.5: white noise (v ~ 0.2) gives < 0.1, while the cadences and scale runs of
+    HarmonyTests (v 0.7..1) give 0.3..0.9.
 
     Thread: one instance per thread; no method allocates or locks. */
 class Key final

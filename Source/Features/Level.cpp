@@ -36,29 +36,45 @@ void Level::process (const AudioBlock& block, AnalysisContext& context)
     {
         auto& channel = channels[static_cast<size_t> (c)];
         const auto* samples = block.getReadPointer (c);
-        auto index = writeIndex;
+        double windowDelta = 0.0, squares = 0.0, sum = 0.0;
         float blockPeak = 0.0f;
-        uint64_t blockClipped = 0;
+        int blockClipped = 0;
 
-        for (int i = 0; i < numSamples; ++i)
+        // The window ring is walked in contiguous runs (no wrap test per sample),
+        // and the sums are explicit SIMD reductions.
+        auto index = writeIndex;
+        for (int done = 0; done < numSamples;)
         {
-            const auto magnitude = std::abs (samples[i]);
-            const auto square = samples[i] * samples[i];
-            channel.windowSum += static_cast<double> (square) - static_cast<double> (channel.squares[index]);
-            channel.squares[index] = square;
-            channel.totalSquares += static_cast<double> (square);
-            channel.totalSum += static_cast<double> (samples[i]);
-            blockPeak = std::max (blockPeak, magnitude);
-            blockClipped += magnitude >= 1.0f ? 1u : 0u;
-            if (++index == windowLength)
-                index = 0;
+            const auto run =
+                static_cast<int> (std::min<size_t> (static_cast<size_t> (numSamples - done), windowLength - index));
+            auto* ring = channel.squares.data() + index;
+            const auto* x = samples + done;
+#pragma omp simd reduction(+ : windowDelta, squares, sum, blockClipped) reduction(max : blockPeak)
+            for (int i = 0; i < run; ++i)
+            {
+                const auto square = x[i] * x[i];
+                const auto magnitude = std::abs (x[i]);
+                windowDelta += static_cast<double> (square) - static_cast<double> (ring[i]);
+                ring[i] = square;
+                squares += static_cast<double> (square);
+                sum += static_cast<double> (x[i]);
+                blockPeak = std::max (blockPeak, magnitude);
+                blockClipped += magnitude >= 1.0f ? 1 : 0;
+            }
+            done += run;
+            index = (index + static_cast<size_t> (run)) % windowLength;
         }
+
+        channel.windowSum += windowDelta;
+        channel.totalSquares += squares;
+        channel.totalSum += sum;
+        const auto clippedHere = static_cast<uint64_t> (blockClipped);
 
         channel.heldPeak = std::max (blockPeak, channel.heldPeak * release);
         channel.overallPeak = std::max (channel.overallPeak, blockPeak);
-        channel.clipped += blockClipped;
+        channel.clipped += clippedHere;
 
-        const auto clipping = blockClipped > 0;
+        const auto clipping = clippedHere > 0;
         if (clipping && ! channel.wasClipping)
             context.post ({ EngineEvent::Kind::clipping, snapshot.streamSeconds, 0.0, c });
         channel.wasClipping = clipping;

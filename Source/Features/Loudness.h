@@ -6,8 +6,10 @@ namespace earshot
 {
 
 /** EBU R128 loudness (momentary 400 ms, short-term 3 s, integrated with gating,
-    loudness range per EBU Tech 3342) through libebur128, and BS.1770-4 true peak
-    through TruePeak (libebur128's own true peak costs several times more).
+    loudness range per EBU Tech 3342) through LoudnessMeter, and BS.1770-4 true peak
+    through TruePeak. Both replaced libebur128 here, each measured against it (as
+    accurate and several times faster) in the same benchmark run:
+    Tests/Benchmarks/LoudnessBenchmark.cpp; the tests check agreement with it.
 
     Feed the stream with process() in pieces of any size: results depend only on
     the samples, never on how they were split. Channels 0 and 1 are left and
@@ -17,13 +19,16 @@ namespace earshot
     5 = L R C Ls Rs; 6 or more = L R C LFE Ls Rs, where the LFE and any channel
     after the sixth are not measured for loudness (they still count for peaks).
 
-    Integrated loudness and loudness range come from libebur128's histogram mode
-    (0.1 LU bins from -70 to +30 LUFS), which keeps memory fixed however long the
-    stream runs; that quantises them to within 0.05 LU. Momentary and short-term
-    loudness are exact.
+    Memory stays fixed however long the stream runs. Momentary and short-term loudness
+    are exact; integrated loudness is exact but for the blocks within 0.01 LU of its
+    relative gate, and each end of the loudness range is within 0.01 LU of the exact
+    block (see LoudnessMeter for the bounds). The range takes a 3 s block every 100 ms,
+    as EBU Tech 3342 asks since 2016; libebur128 1.2.6 took one a second, which reads
+    differently where loudness changes within a second (by 0.16 LU on 0.7 s level steps).
 
     Non-finite input samples (NaN, Inf) are measured as silence, so one bad sample
-    cannot poison the filters for the rest of the stream.
+    cannot poison the filters for the rest of the stream. The peaks (see TruePeak) also
+    read magnitudes beyond 1e30 or below 1e-30 as silence.
 
     If prepare() cannot set up the meter (sample rate outside 16 Hz .. 2.8224 MHz,
     channels outside 1 .. 64, or no memory), the object stays usable: process()
@@ -65,9 +70,10 @@ public:
     float truePeakDbtp() const noexcept;
 
     /** Highest true peak of any channel over the last process() call, as a linear gain
-        (0 before the first call and after a call with no samples). The interpolator
-        lags 6 samples: a crest in a call's last 6 samples may be counted in the next
-        call. Analysis thread. */
+        (0 before the first call and after a call with no samples). The interpolated
+        waveform lags the samples by the interpolator's delay (6 samples at 44.1 and
+        48 kHz): between a call's last samples it is measured in the next call.
+        Analysis thread. */
     float lastTruePeakGain() const noexcept;
 
     /** Added: highest sample peak of any channel since prepare(), dBFS; -inf for

@@ -11,16 +11,18 @@ namespace earshot
 
     - 40 triangular bands equally spaced on the Slaney mel scale (linear below 1 kHz,
       logarithmic above; librosa's default, not HTK) from 20 Hz to
-      min(16 kHz, sampleRate / 2). Each triangle's weights sum to 1, so a band reads the
-      mean power of the bins under it: white noise gives a flat mel spectrum and
-      c1..c12 near 0 at every FFT size. Below 32 kHz sample rate the top bands move
-      down with Nyquist, so coefficients are comparable only at the same rate class.
+      min(16 kHz, sampleRate / 2). Below 32 kHz sample rate the top bands move down
+      with Nyquist, so coefficients compare only between streams of similar rates.
+    - Each triangle's weights sum to 1, so a band reads the mean power of the bins
+      under it: white noise gives a flat mel spectrum and c1..c12 near 0 at every FFT
+      size (c1 averages ~-0.35: the narrow low bands average fewer bins, and the log
+      of a mean of fewer bins is lower on average).
     - Band power floor 1e-10 (-100 dB re a full-scale sine's bin, whose power is 1)
-      before the natural log, so silence gives ln(1e-10) in every band: c0 =
-      sqrt(40) * ln(1e-10) ~ -145.6, c1..c12 = 0, all finite.
+      before the natural log (FastMath's fastLog, within 1e-4 of std::log), so silence
+      gives ln(1e-10) in every band: c0 = sqrt(40) ln(1e-10) ~ -145.6, c1..c12 = 0.
     - Orthonormal DCT-II of the 40 log powers, coefficients 0..12. Hence c0 =
-      sqrt(40) * mean log power: scaling the signal by g adds sqrt(40) * ln(g^2)
-      to c0 (doubling: +8.768) and leaves c1..c12 unchanged.
+      sqrt(40) * mean log power: scaling the signal by g adds sqrt(40) ln(g^2) to c0
+      (doubling: +8.768) and leaves c1..c12 unchanged.
 
     Thread: one instance per thread; compute() neither allocates nor locks. */
 class Mfcc final

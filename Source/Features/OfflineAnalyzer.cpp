@@ -54,9 +54,10 @@ public:
     void finish()
     {
         result.levels.streamSeconds = static_cast<double> (position) / format.sampleRate;
-        result.summary = extractor.summariseWhole (result.levels);
+        const auto tempo = extractor.wholeTempo();
+        result.summary = extractor.summariseWhole (result.levels, tempo);
         result.onsetTimes = extractor.onsetTimes();
-        result.beatTimes = extractor.beatTimes();
+        result.beatTimes = tempo.beatTimes;
         result.segmentBoundaries = extractor.segmentBoundaries();
         result.silentRegions = extractor.silentRegions();
     }

@@ -13,13 +13,14 @@ namespace earshot
     magnitude is compressed with log (1 + 1000 m), and the half-wave rectified
     increase since the previous frame is averaged over the bands. Log-spaced bands
     keep the many high bins of a hi-hat from drowning a kick, so the ODF keeps the
-    accents tempo estimation needs. Its scale does not depend on the FFT size; it is
-    0 in silence and in steady sounds.
+    accents tempo estimation needs. Its scale does not depend on the FFT size: 0 in
+    silence, below 0.005 in steady tones, ~0.14 in steady white noise, 0.02 .. 2 at
+    the onsets of clicks and drums from -40 to 0 dBFS.
 
     Peak picking is causal with a look-ahead of latencyFrames() frames: a frame is an
     onset if it is the largest ODF value from 30 ms before to latencyFrames() after
-    it, exceeds the median of the surrounding 100 ms by an offset that grows with
-    the recent mean ODF, and is at least 50 ms after the previous onset.
+    it, exceeds the median of the surrounding 100 ms by 0.01 plus the mean ODF of
+    the last ~2 s, and is at least 50 ms after the previous onset.
 
     Thread: one instance per analysis thread; process() does not allocate.
     Deterministic: the same frames give the same outputs.

@@ -14,6 +14,7 @@ constexpr double updateSeconds = 0.5;
 constexpr double centringSeconds = 2.0; // local mean removed before autocorrelation
 constexpr double preferredBpm = 120.0;
 constexpr double preferenceOctaves = 1.0; // std. deviation of the log-Gaussian prior
+// Shorter sub-lags fall within the width of one onset's own ODF peak.
 constexpr double fastestSubdivisionBpm = 480.0;
 constexpr double subdivisionPenalty = 0.8;   // how much an evenly subdivided lag loses
 constexpr double subdivisionSharpness = 4.0; // weak subdivisions (ratio^4 ~ 0) cost little

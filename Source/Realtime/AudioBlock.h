@@ -87,8 +87,12 @@ public:
     const float* getReadPointer (int channel) const noexcept { return storage.getReadPointer (channel); }
     float* getWritePointer (int channel) noexcept { return storage.getWritePointer (channel); }
 
-    /** Replaces NaN and Inf samples with silence and remembers that it did, so no
-        analysis state is ever poisoned. Consumer thread. @returns true if any were replaced. */
+    /** Samples beyond this (+120 dBFS) are no audio: squaring them overflows floats. */
+    static constexpr float maxValidSample = 1.0e6f;
+
+    /** Replaces NaN, Inf and absurdly large samples (beyond maxValidSample) with
+        silence and remembers that it did, so no analysis state is ever poisoned.
+        Consumer thread. @returns true if any were replaced. */
     bool replaceInvalidSamples() noexcept
     {
         bool replaced = false;
@@ -97,8 +101,8 @@ public:
             auto* samples = storage.getWritePointer (channel);
             for (int i = 0; i < info.numSamples; ++i)
             {
-                // x - x is 0 for every finite x and NaN for NaN and +-Inf.
-                if (samples[i] - samples[i] != 0.0f)
+                // False for NaN as well as for +-Inf and huge values.
+                if (! (std::abs (samples[i]) <= maxValidSample))
                 {
                     samples[i] = 0.0f;
                     replaced = true;

@@ -33,6 +33,32 @@ juce::String FeatureReadout::describe (const Snapshot& snapshot)
     return line;
 }
 
+juce::String FeatureReadout::describeRecommendations (const RecommendationList& list, int maxLines)
+{
+    using Status = RecommendationList::Status;
+    switch (list.status)
+    {
+        case Status::noCatalog:
+        case Status::failed:
+        case Status::loading:
+        case Status::listening:
+            return juce::String (list.message);
+        case Status::ready:
+            break;
+    }
+
+    if (list.count == 0)
+        return "Nothing in the catalog sounds like this yet";
+    juce::StringArray lines;
+    for (int i = 0; i < std::min (list.count, maxLines); ++i)
+    {
+        const auto& entry = list.entries[static_cast<size_t> (i)];
+        lines.add (juce::String (i + 1) + ". " + juce::String (entry.title) + "  (" + juce::String (entry.explanation) +
+                   ")");
+    }
+    return lines.joinIntoString ("\n");
+}
+
 void FeatureReadout::setSnapshot (const Snapshot& snapshot)
 {
     auto newText = describe (snapshot);

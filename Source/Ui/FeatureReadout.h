@@ -20,6 +20,9 @@ public:
     /** The line describing `snapshot`. */
     static juce::String describe (const Snapshot& snapshot);
 
+    /** The recommendations in `snapshot`: the first few, or what is missing. */
+    static juce::String describeRecommendations (const RecommendationList& list, int maxLines);
+
     void paint (juce::Graphics& g) override;
 
 private:

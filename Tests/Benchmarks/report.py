@@ -9,23 +9,32 @@ import json
 import sys
 
 # family -> (baseline family, target ratio or None)
+TAP_FAMILIES = ("Memcpy", "Tap", "Ring", "ReaderWriterQueue")
+SKIP_COUNTERS = {"iterations", "repetitions", "repetition_index", "threads", "family_index",
+                 "per_family_instance_index", "real_time", "cpu_time", "time_unit", "run_type", "aggregate_name",
+                 "aggregate_unit", "run_name", "name", "label", "error_occurred", "error_message"}
+
+
 def load(path):
     with open(path) as f:
         data = json.load(f)
-    results = {}
+    tap, others = {}, []
     for run in data["benchmarks"]:
         # With repetitions, only the medians count; a single run counts as itself.
         if run.get("error_occurred"):
             continue
         if run.get("run_type") == "aggregate" and run.get("aggregate_name") != "median":
             continue
-        family, arg = run["name"].split("/")[:2]
-        results.setdefault(family, {})[int(arg)] = run["ns_per_block"]
-    return data.get("context", {}), results
+        parts = run["name"].split("/")
+        if parts[0] in TAP_FAMILIES and "ns_per_block" in run:
+            tap.setdefault(parts[0], {})[int(parts[1])] = run["ns_per_block"]
+        else:
+            others.append(run)
+    return data.get("context", {}), tap, others
 
 
 def main():
-    context, results = load(sys.argv[1])
+    context, results, others = load(sys.argv[1])
     print(f"Machine: {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
           f"built {context.get('library_build_type', '?')}; date {context.get('date', '?')}")
     print()
@@ -35,6 +44,8 @@ def main():
     print("| block | memcpy ns | AudioTap ns | tap / memcpy | AudioRing ns | ReaderWriterQueue ns | RWQ / memcpy | tap / RWQ | tap target (<= 2x memcpy) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|:---|")
     ok = True
+    if not results.get("Memcpy"):
+        ok = True
     for size in sorted(results.get("Memcpy", {})):
         base = results["Memcpy"][size]
         tap = results.get("Tap", {}).get(size)
@@ -48,6 +59,17 @@ def main():
               f"{tap / rwq:.2f}x | {'met' if met else 'MISSED'} |")
     print()
     print("Target met at every block size." if ok else "Target missed at some block size (see table).")
+
+    if others:
+        print()
+        print("Other benchmarks of this run (CPU time; counters as reported):")
+        print()
+        print("| benchmark | CPU time | counters |")
+        print("|:---|---:|:---|")
+        for run in others:
+            counters = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                 for k, v in run.items() if k not in SKIP_COUNTERS and isinstance(v, (int, float)))
+            print(f"| {run['name']} | {run['cpu_time']:.4g} {run.get('time_unit', 'ns')} | {counters} |")
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ LiveRun runLive (const juce::AudioBuffer<float>& audio, double sampleRate, int b
     REQUIRE (engine.waitUntilIdle (120000));
     const auto snapshot = engine.readSnapshot();
     engine.release(); // the analysis thread has stopped: the extractor may be read here
-    run.summary = features->summariseWhole (snapshot);
+    run.summary = features->summariseWhole (snapshot, features->wholeTempo());
     run.dropped = snapshot.health.blocksDropped;
     return run;
 }

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <functional>
 #include <limits>
 #include <vector>
@@ -41,17 +40,27 @@ Signal drums (double sampleRate)
 {
     juce::Random random (5);
     const auto beat = static_cast<int> (sampleRate * 60.0 / 124.0);
-    return makeSignal (sampleRate, 3.0,
-                       [&, beat] (int c, int i)
-                       {
-                           const auto t = (i % beat) / sampleRate;
-                           const auto bar = (i / beat) % 4;
-                           const auto noise = 2.0 * random.nextDouble() - 1.0;
-                           const auto kick = bar % 2 == 0 ? 0.8 * std::sin (twoPi * 55.0 * t) * std::exp (-t * 15.0) : 0.0;
-                           const auto snare = bar % 2 == 1 ? (0.4 * noise + 0.3 * std::sin (twoPi * 180.0 * t)) * std::exp (-t * 30.0) : 0.0;
-                           const auto hat = 0.2 * noise * std::exp (-std::fmod (t, 0.121) * 200.0) * (c == 0 ? 1.0 : 0.6);
-                           return kick + snare + hat;
-                       });
+    return makeSignal (
+        sampleRate, 3.0,
+        [&, beat] (int c, int i)
+        {
+            const auto t = (i % beat) / sampleRate;
+            const auto bar = (i / beat) % 4;
+            const auto noise = 2.0 * random.nextDouble() - 1.0;
+            const auto kick = bar % 2 == 0 ? 0.8 * std::sin (twoPi * 55.0 * t) * std::exp (-t * 15.0) : 0.0;
+            const auto snare =
+                bar % 2 == 1 ? (0.4 * noise + 0.3 * std::sin (twoPi * 180.0 * t)) * std::exp (-t * 30.0) : 0.0;
+            const auto hat = 0.2 * noise * std::exp (-std::fmod (t, 0.121) * 200.0) * (c == 0 ? 1.0 : 0.6);
+            return kick + snare + hat;
+        });
+}
+
+/** One second of white noise, different on each channel. */
+Signal noise (double sampleRate)
+{
+    Signal signal (2, static_cast<int> (sampleRate));
+    test::fillNoise (signal, 0.5f, 3);
+    return signal;
 }
 
 /** Impulses of either sign, alone and in adjacent pairs, whose band-limited waveform
@@ -119,40 +128,27 @@ float truePeakOf (const Signal& signal, double sampleRate)
     return meter.peakGain();
 }
 
-/** The peak of the band-limited periodic waveform through one period of samples,
-    by evaluating its Fourier series 1024 times between samples. */
-double periodicTruePeak (const std::vector<double>& period)
-{
-    const auto n = static_cast<int> (period.size());
-    std::vector<std::complex<double>> spectrum;
-    for (int k = 0; k <= n / 2; ++k)
-    {
-        std::complex<double> bin;
-        for (int i = 0; i < n; ++i)
-            bin += period[static_cast<size_t> (i)] * std::polar (1.0, -twoPi * k * i / n);
-        // Both halves of the spectrum but DC and Nyquist, which are their own mirror images.
-        spectrum.push_back (bin * ((k == 0 || 2 * k == n) ? 1.0 : 2.0) / static_cast<double> (n));
-    }
-    double highest = 0.0;
-    for (int step = 0; step < n * 1024; ++step)
-    {
-        double value = 0.0;
-        for (int k = 0; k <= n / 2; ++k)
-            value += (spectrum[static_cast<size_t> (k)] * std::polar (1.0, twoPi * k * step / (1024.0 * n))).real();
-        highest = std::max (highest, std::abs (value));
-    }
-    return highest;
-}
 } // namespace
 
 TEST_CASE ("The oversampling factor takes the rate to 176.4 kHz or more", "[features][truepeak]")
 {
-    const auto [rate, factor] = GENERATE (table<double, int> ({ { 8000.0, 16 }, { 22050.0, 8 }, { 44100.0, 4 },
-                                                                { 48000.0, 4 }, { 88200.0, 2 }, { 96000.0, 2 },
-                                                                { 176400.0, 1 }, { 192000.0, 1 }, { 384000.0, 1 } }));
+    // clang-format off
+    const auto [rate, factor] = GENERATE (table<double, int> ({
+        { 8000.0, 16 }, { 22050.0, 8 }, { 44100.0, 4 }, { 48000.0, 4 }, { 88200.0, 2 }, { 96000.0, 2 },
+        { 176400.0, 1 }, { 192000.0, 1 }, { 384000.0, 1 } }));
+    // clang-format on
+    CAPTURE (rate);
     TruePeak meter;
     meter.prepare (rate, 2);
     CHECK (meter.getOversamplingFactor() == factor);
+
+    const auto signal = drums (rate);
+    feed (meter, signal, 4096);
+    CHECK (meter.samplePeakGain() == signal.getMagnitude (0, signal.getNumSamples()));
+    if (factor == 1)
+        CHECK (meter.peakGain() == meter.samplePeakGain()); // nothing to interpolate
+    else
+        CHECK (meter.peakGain() > meter.samplePeakGain());
 }
 
 TEST_CASE ("An fs/4 sine sampled 45 degrees off its crest reads 3.01 dB above its samples", "[features][truepeak]")
@@ -165,19 +161,14 @@ TEST_CASE ("An fs/4 sine sampled 45 degrees off its crest reads 3.01 dB above it
     CHECK (test::toDb (peak) - test::toDb (0.5 * std::sqrt (0.5)) == Approx (3.01 - 0.1).margin (0.3));
 }
 
-TEST_CASE ("A full-scale square wave reads the overshoot of its band-limited waveform", "[features][truepeak]")
+TEST_CASE ("A full-scale square wave +1 +1 -1 -1 reads +3.01 dBTP", "[features][truepeak]")
 {
-    // +1 +1 -1 -1 is the fs/4 sine of amplitude sqrt 2: +3.01 dBTP. The 16-sample square
-    // has harmonics up to 0.44 fs, where a 12-tap interpolator starts to read low.
-    const auto halfPeriod = GENERATE (2, 8);
-    CAPTURE (halfPeriod);
-    std::vector<double> period (static_cast<size_t> (2 * halfPeriod), -1.0);
-    std::fill (period.begin(), period.begin() + halfPeriod, 1.0);
-    const auto expected = test::toDb (periodicTruePeak (period));
-    const auto square = makeSignal (48000.0, 1.0, [&] (int, int i) { return period[static_cast<size_t> (i) % period.size()]; });
-    if (halfPeriod == 2)
-        CHECK (expected == Approx (3.0103).margin (0.001));
-    CHECK (test::toDb (truePeakOf (square, 48000.0)) == Approx (expected - 0.1).margin (0.3));
+    // It is the fs/4 sine of amplitude sqrt 2, sampled 45 degrees off its crests: samples
+    // at full scale, a waveform that clips any converter (Tech 3341 allows +0.2 / -0.4 dB).
+    const auto rate = GENERATE (44100.0, 48000.0);
+    CAPTURE (rate);
+    const auto square = makeSignal (rate, 1.0, [] (int, int i) { return i % 4 < 2 ? 1.0 : -1.0; });
+    CHECK (test::toDb (truePeakOf (square, rate)) == Approx (3.01 - 0.1).margin (0.3));
 }
 
 TEST_CASE ("A 997 Hz sine reads its amplitude", "[features][truepeak]")
@@ -187,15 +178,7 @@ TEST_CASE ("A 997 Hz sine reads its amplitude", "[features][truepeak]")
     CHECK (test::toDb (truePeakOf (sine (rate, 997.0, 0.3, 0.5), rate)) == Approx (test::toDb (0.5)).margin (0.05));
 }
 
-TEST_CASE ("At 176.4 kHz and above the true peak is the sample peak", "[features][truepeak]")
-{
-    const auto rate = GENERATE (176400.0, 192000.0);
-    auto signal = drums (rate);
-    CHECK (truePeakOf (signal, rate) == signal.getMagnitude (0, signal.getNumSamples()));
-}
-
-TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample piece and overall",
-           "[features][truepeak]")
+TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample piece and overall", "[features][truepeak]")
 {
     struct Case
     {
@@ -213,7 +196,7 @@ TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample pie
         { "19.9 kHz", 44100.0, [] (double r) { return sine (r, 19900.0, 0.2, 0.5); } },
         { "22.5 kHz", 48000.0, [] (double r) { return sine (r, 22500.0, 0.0, 0.5); } },
         { "fs/4, 45 deg", 48000.0, [pi] (double r) { return sine (r, r / 4.0, pi / 4.0, 0.5); } },
-        { "noise", 44100.0, [] (double r) { Signal s (2, static_cast<int> (r)); test::fillNoise (s, 0.5f, 3); return s; } },
+        { "noise", 44100.0, noise },
         { "clicks", 48000.0, clicks },
         { "drums", 44100.0, drums },
         { "drums at 96 kHz", 96000.0, drums },
@@ -229,12 +212,16 @@ TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample pie
     const auto theirs = libebur128Peaks (signal, chosen.rate, 512);
     REQUIRE (ours.size() == theirs.size());
 
+    // Pieces more than 20 dB below the loudest read the interpolators' ringing after a
+    // crest in the piece before, where their windows differ; not compared.
     double worst = 0.0;
     for (size_t i = 0; i < ours.size(); ++i)
-        if (theirs[i] > 0.01f)
+        if (theirs[i] > 0.1f * theirs.back())
             worst = std::max (worst, std::abs (test::toDb (ours[i]) - test::toDb (theirs[i])));
     CAPTURE (test::toDb (ours.back()), test::toDb (theirs.back()));
-    CHECK (worst < 0.1);
+    // 0.1 dB is the target; with the same filter as libebur128's the difference is only
+    // its DC gain, 0.008 dB high, and float against double sums: 0.03 dB at most seen.
+    CHECK (worst < 0.05);
 }
 
 TEST_CASE ("True peak does not depend on how the stream is split, nor on skipping quiet stretches",
@@ -242,11 +229,12 @@ TEST_CASE ("True peak does not depend on how the stream is split, nor on skippin
 {
     const auto rate = GENERATE (22050.0, 44100.0, 96000.0);
     CAPTURE (rate);
+    // Drums over a noise floor 24 dB down: quiet blocks to skip, and loud ones.
     auto signal = drums (rate);
-    Signal noise (2, signal.getNumSamples());
-    test::fillNoise (noise, 0.05f, 11);
+    Signal floor (2, signal.getNumSamples());
+    test::fillNoise (floor, 0.05f, 11);
     for (int c = 0; c < 2; ++c)
-        signal.addFrom (c, 0, noise, c, 0, noise.getNumSamples());
+        signal.addFrom (c, 0, floor, c, 0, floor.getNumSamples());
 
     // Peaks over each 4096 samples and since prepare(), whatever the pieces inside.
     const auto measure = [&] (int pieceSize, bool skips)
@@ -264,7 +252,7 @@ TEST_CASE ("True peak does not depend on how the stream is split, nor on skippin
                 meter.process (channels, std::min (pieceSize, start + 4096 - position));
                 window = std::max (window, meter.lastPeakGain());
             }
-            readings.insert (readings.end(), { window, meter.peakGain() });
+            readings.insert (readings.end(), { window, meter.peakGain(), meter.samplePeakGain() });
         }
         return readings;
     };
@@ -287,12 +275,12 @@ TEST_CASE ("True peak does not depend on how the stream is split, nor on skippin
 
 TEST_CASE ("True peak never returns NaN or Inf, and bad samples read as silence", "[features][truepeak]")
 {
-    constexpr auto inf = std::numeric_limits<float>::infinity();
+    using limits = std::numeric_limits<float>;
     TruePeak meter;
     meter.prepare (48000.0, 2);
     auto signal = sine (48000.0, 1000.0, 0.0, 0.25);
-    const float bad[] = { std::numeric_limits<float>::quiet_NaN(), inf, -inf, std::numeric_limits<float>::max(),
-                          -std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min() };
+    const float bad[] = { limits::quiet_NaN(), limits::infinity(), -limits::infinity(),
+                          limits::max(),       -limits::max(),     limits::denorm_min() };
     for (int i = 0; i < 6; ++i)
         signal.setSample (i % 2, 1000 + 100 * i, bad[i]);
     for (const auto peak : feed (meter, signal, 480))
@@ -300,9 +288,10 @@ TEST_CASE ("True peak never returns NaN or Inf, and bad samples read as silence"
     CHECK (std::isfinite (meter.peakGain()));
     // The zeroed samples make the waveform ring, but no more than about 0.25 either way.
     CHECK (meter.peakGain() < 0.5f);
+    CHECK (meter.samplePeakGain() == Approx (0.25f).margin (1e-4));
 }
 
-TEST_CASE ("Null channels read as silence; empty calls and reset() clear the readings", "[features][truepeak]")
+TEST_CASE ("Null channels read as silence, and empty calls and reset() clear the readings", "[features][truepeak]")
 {
     TruePeak meter;
     meter.process (nullptr, 100); // before prepare(): ignored
@@ -346,7 +335,7 @@ TEST_CASE ("TruePeak process() and queries neither allocate nor lock", "[feature
     for (int i = 0; i < 200; ++i)
     {
         meter.process (block.getArrayOfReadPointers(), 1 + (i * 997) % 4096);
-        sum += meter.lastPeakGain() + meter.peakGain();
+        sum += meter.lastPeakGain() + meter.peakGain() + meter.samplePeakGain();
         if (i == 100)
             meter.reset();
     }

@@ -1,1 +1,202 @@
-// PLACEHOLDER: written by the owner.
+#include "Recommend/Embedding.h"
+#include "Recommend/Index.h"
+
+#include <catch2/catch.hpp>
+#include <juce_core/juce_core.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+using namespace earshot;
+
+namespace
+{
+std::vector<float> randomVectors (size_t count, size_t dims, unsigned seed)
+{
+    std::mt19937 random (seed);
+    std::normal_distribution<float> normal;
+    std::vector<float> v (count * dims);
+    for (auto& x : v)
+        x = normal (random);
+    return v;
+}
+
+std::vector<int64_t> idsOf (const std::vector<Neighbour>& found)
+{
+    std::vector<int64_t> ids;
+    for (const auto& n : found)
+        ids.push_back (n.id);
+    return ids;
+}
+
+struct TempFile
+{
+    juce::File file = juce::File::createTempFile (".index");
+    ~TempFile() { file.deleteFile(); }
+    std::string path() const { return file.getFullPathName().toStdString(); }
+};
+} // namespace
+
+TEST_CASE ("ExactIndex returns the nearest points in order with their squared distances", "[recommend]")
+{
+    // Points on the x axis at 0, 1, ..., 9 (ids 100..109); query at 3.4.
+    ExactIndex index (3);
+    for (int i = 0; i < 10; ++i)
+    {
+        const float point[] = { static_cast<float> (i), 0.0f, 0.0f };
+        index.add (100 + i, point);
+    }
+    const float query[] = { 3.4f, 0.0f, 0.0f };
+    const auto found = index.search (query, 4);
+    CHECK (idsOf (found) == std::vector<int64_t> { 103, 104, 102, 105 });
+    CHECK (found[0].distanceSquared == Approx (0.16f));
+    CHECK (found[3].distanceSquared == Approx (2.56f));
+    CHECK (index.search (query, 50).size() == 10);
+    CHECK (index.search (query, 0).empty());
+}
+
+TEST_CASE ("ExactIndex adds, replaces and removes incrementally", "[recommend]")
+{
+    ExactIndex index (2);
+    const float a[] = { 0.0f, 0.0f }, b[] = { 5.0f, 0.0f }, c[] = { 9.0f, 0.0f };
+    index.add (1, a);
+    index.add (2, b);
+    index.add (3, c);
+    CHECK (index.size() == 3);
+
+    CHECK (index.remove (1));
+    CHECK_FALSE (index.remove (1));
+    CHECK_FALSE (index.contains (1));
+    CHECK (idsOf (index.search (a, 3)) == std::vector<int64_t> { 2, 3 });
+
+    index.add (3, a); // moves 3 to the origin
+    CHECK (index.size() == 2);
+    CHECK (idsOf (index.search (a, 1)) == std::vector<int64_t> { 3 });
+    CHECK (index.search (a, 1)[0].distanceSquared == 0.0f);
+}
+
+TEST_CASE ("ApproximateIndex finds at least 95% of the exact 10 nearest on 10k random vectors", "[recommend]")
+{
+    const auto dims = Embedding::dimension();
+    constexpr size_t count = 10000, numQueries = 200;
+    const auto data = randomVectors (count, dims, 11);
+    const auto queries = randomVectors (numQueries, dims, 12);
+
+    ExactIndex exact (dims);
+    ApproximateIndex approximate (dims);
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < count; ++i)
+    {
+        ids.push_back (static_cast<int64_t> (i) + 1);
+        exact.add (ids.back(), data.data() + i * dims);
+    }
+    approximate.addBatch (ids, data.data(), 2);
+    CHECK (approximate.size() == count);
+
+    size_t hits = 0;
+    for (size_t q = 0; q < numQueries; ++q)
+    {
+        const auto truth = idsOf (exact.search (queries.data() + q * dims, 10));
+        const std::set<int64_t> expected (truth.begin(), truth.end());
+        for (auto id : idsOf (approximate.search (queries.data() + q * dims, 10)))
+            hits += expected.count (id);
+    }
+    const auto recall = static_cast<double> (hits) / (10.0 * numQueries);
+    CAPTURE (recall);
+    CHECK (recall >= 0.95);
+}
+
+TEST_CASE ("ApproximateIndex marks removals deleted and revives an id added again", "[recommend]")
+{
+    const auto dims = Embedding::dimension();
+    const auto data = randomVectors (3000, dims, 13);
+    ApproximateIndex index (dims);
+    for (size_t i = 0; i < 3000; ++i)
+        index.add (static_cast<int64_t> (i), data.data() + i * dims); // grows past the initial 1024
+
+    // Each point is its own nearest neighbour, at distance 0.
+    const auto* point = data.data() + 1234 * dims;
+    CHECK (index.search (point, 1)[0].id == 1234);
+    CHECK (index.remove (1234));
+    CHECK_FALSE (index.remove (1234));
+    CHECK (index.size() == 2999);
+    CHECK_FALSE (index.contains (1234));
+    const auto without = idsOf (index.search (point, 20));
+    CHECK (std::find (without.begin(), without.end(), 1234) == without.end());
+
+    index.add (1234, point);
+    CHECK (index.size() == 3000);
+    CHECK (index.search (point, 1)[0].id == 1234);
+    CHECK (index.search (point, 1)[0].distanceSquared == 0.0f);
+}
+
+TEST_CASE ("Both indexes give identical results after a save and load", "[recommend]")
+{
+    const auto dims = Embedding::dimension();
+    const auto data = randomVectors (2000, dims, 14);
+    const auto queries = randomVectors (20, dims, 15);
+    const bool useApproximate = GENERATE (false, true);
+    CAPTURE (useApproximate);
+
+    auto make = [&]() -> std::unique_ptr<Index>
+    {
+        if (useApproximate)
+            return std::make_unique<ApproximateIndex> (dims);
+        return std::make_unique<ExactIndex> (dims);
+    };
+    auto original = make();
+    for (size_t i = 0; i < 2000; ++i)
+        original->add (static_cast<int64_t> (i) * 7, data.data() + i * dims);
+    original->remove (70);
+
+    TempFile file;
+    std::string error;
+    REQUIRE (original->save (file.path(), error));
+    auto loaded = make();
+    REQUIRE (loaded->load (file.path(), error));
+    CHECK (loaded->size() == 1999);
+    CHECK_FALSE (loaded->contains (70));
+    for (size_t q = 0; q < 20; ++q)
+    {
+        const auto a = original->search (queries.data() + q * dims, 10);
+        const auto b = loaded->search (queries.data() + q * dims, 10);
+        CHECK (idsOf (a) == idsOf (b));
+        for (size_t i = 0; i < std::min (a.size(), b.size()); ++i)
+            CHECK (a[i].distanceSquared == b[i].distanceSquared);
+    }
+}
+
+TEST_CASE ("Loading a damaged or foreign index file fails and leaves the index as it was", "[recommend]")
+{
+    const auto dims = Embedding::dimension();
+    const bool useApproximate = GENERATE (false, true);
+    CAPTURE (useApproximate);
+    auto make = [&] (size_t d) -> std::unique_ptr<Index>
+    {
+        if (useApproximate)
+            return std::make_unique<ApproximateIndex> (d);
+        return std::make_unique<ExactIndex> (d);
+    };
+
+    const auto data = randomVectors (10, dims, 16);
+    auto index = make (dims);
+    for (size_t i = 0; i < 10; ++i)
+        index->add (static_cast<int64_t> (i), data.data() + i * dims);
+
+    TempFile file;
+    std::string error;
+    REQUIRE (index->save (file.path(), error));
+    CHECK_FALSE (make (dims + 4)->load (file.path(), error)); // another dimension
+    CHECK (error.find ("dimension " + std::to_string (dims + 4)) != std::string::npos);
+
+    juce::MemoryBlock saved;
+    REQUIRE (file.file.loadFileAsData (saved));
+    file.file.replaceWithData (saved.getData(), saved.getSize() - 9); // truncated
+    CHECK_FALSE (index->load (file.path(), error));
+    file.file.replaceWithText ("not an index at all");
+    CHECK_FALSE (index->load (file.path(), error));
+    CHECK_FALSE (index->load (file.path() + ".missing", error));
+    CHECK (index->size() == 10);
+    CHECK (index->search (data.data() + 3 * dims, 1)[0].id == 3);
+}

@@ -1,0 +1,58 @@
+// The settings a user gives `earshot`: its command line, parsed and run by
+// earshot::cli::run() as Host/Cli/Main.cpp does. The input is split into
+// arguments at NUL bytes, as argv is.
+//
+// The option parsers (AnalyzeCommand.cpp's parse() and friends) are private to
+// their commands, so the whole of run() is fuzzed, kept from touching real files:
+//   - the process works in a new empty folder, and arguments that could name
+//     anything outside it (a '/', a leading '~', "." or "..") end the run, so
+//     every file argument is one that does not exist;
+//   - the commands that open the user's catalog database (catalog, recommend,
+//     feedback) are not run;
+//   - output goes to memory, and progress nowhere.
+
+#include "Cli/CommandLine.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+extern "C" int LLVMFuzzerInitialize (int*, char***)
+{
+    char folder[] = "/tmp/earshot-fuzz-settings-XXXXXX";
+    if (mkdtemp (folder) == nullptr || chdir (folder) != 0)
+        std::abort();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
+{
+    juce::StringArray args;
+    const std::string bytes (reinterpret_cast<const char*> (data), size);
+    for (size_t start = 0; start <= bytes.size();)
+    {
+        auto end = bytes.find ('\0', start);
+        if (end == std::string::npos)
+            end = bytes.size();
+        const auto arg = bytes.substr (start, end - start);
+        if (arg.find ('/') != std::string::npos || arg.rfind ("~", 0) == 0 || arg == "." || arg == "..")
+            return 0;
+        args.add (juce::String::fromUTF8 (arg.c_str()));
+        start = end + 1;
+    }
+    if (args.size() > 64)
+        return 0;
+    if (args[0] == "catalog" || args[0] == "recommend" || args[0] == "feedback")
+        return 0;
+
+    std::ostringstream out, err;
+    const auto status = earshot::cli::run (args, out, err, nullptr);
+    if (status < 0 || status > 2)
+        __builtin_trap(); // exit codes are 0, 1 or 2
+    if (status != 0 && err.str().empty())
+        __builtin_trap(); // a failure always says why
+    return 0;
+}
