@@ -281,3 +281,30 @@ TEST_CASE ("Descriptors follow their documented formulas", "[features][descripto
     Descriptors::compute (s);
     CHECK (s.danceability == Approx (0.8 * std::exp (-1.0 / 0.32)));
 }
+
+TEST_CASE ("A change of sound is found as a section boundary, and steady sound gives none", "[features][segments]")
+{
+    // 20 s of a low chord, then 20 s of bright noise: one boundary, at 20 s.
+    constexpr double rate = 44100.0;
+    juce::AudioBuffer<float> audio (2, static_cast<int> (rate * 40.0));
+    juce::AudioBuffer<float> second (2, static_cast<int> (rate * 20.0));
+    for (int i = 0; i < static_cast<int> (rate * 20.0); ++i)
+    {
+        const auto t = i / rate;
+        const auto chord = 0.2 * (std::sin (2.0 * M_PI * 110.0 * t) + std::sin (2.0 * M_PI * 138.6 * t) +
+                                  std::sin (2.0 * M_PI * 164.8 * t));
+        for (int c = 0; c < 2; ++c)
+            audio.setSample (c, i, static_cast<float> (chord));
+    }
+    test::fillNoise (second, 0.3f, 9);
+    for (int c = 0; c < 2; ++c)
+        audio.copyFrom (c, static_cast<int> (rate * 20.0), second, c, 0, second.getNumSamples());
+
+    const auto changing = OfflineAnalyzer::analyse (audio, rate, {});
+    REQUIRE (changing.segmentBoundaries.size() == 1);
+    CHECK (changing.segmentBoundaries[0] == Approx (20.0).margin (0.5));
+
+    juce::AudioBuffer<float> steady (2, static_cast<int> (rate * 40.0));
+    test::fillNoise (steady, 0.3f, 10);
+    CHECK (OfflineAnalyzer::analyse (steady, rate, {}).segmentBoundaries.empty());
+}
