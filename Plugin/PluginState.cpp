@@ -10,6 +10,126 @@ namespace
 {
 constexpr char magic[4] = { 'E', 'S', 'H', 'T' };
 
+/** Checks that bytes hold one ValueTree in JUCE's binary form without building it:
+    every count must fit in the bytes left, and nesting is limited, so a forged
+    payload costs at most one pass over its bytes. JUCE's own reader trusts the
+    counts and reserves storage for them first (a few bytes can ask for gigabytes). */
+class TreeChecker final
+{
+public:
+    TreeChecker (const uint8_t* bytes, size_t size)
+        : data (bytes)
+        , end (bytes + size)
+    {
+    }
+
+    bool isWholeTree() { return tree (0) && data == end; }
+
+private:
+    static constexpr int maxDepth = 32;
+
+    size_t left() const noexcept { return static_cast<size_t> (end - data); }
+
+    bool skip (size_t count) noexcept
+    {
+        if (count > left())
+            return false;
+        data += count;
+        return true;
+    }
+
+    bool string (bool mayBeEmpty) noexcept
+    {
+        const auto* terminator = static_cast<const uint8_t*> (std::memchr (data, 0, left()));
+        if (terminator == nullptr || (! mayBeEmpty && terminator == data))
+            return false;
+        data = terminator + 1;
+        return true;
+    }
+
+    bool compressedInt (int64_t& value) noexcept
+    {
+        if (left() < 1)
+            return false;
+        const auto sizeByte = *data++;
+        const auto count = static_cast<size_t> (sizeByte & 0x7f);
+        if (count > 4 || count > left())
+            return false;
+        uint32_t magnitude = 0;
+        for (size_t i = 0; i < count; ++i)
+            magnitude |= static_cast<uint32_t> (data[i]) << (8 * i);
+        data += count;
+        value = (sizeByte & 0x80) != 0 ? -static_cast<int64_t> (magnitude) : static_cast<int64_t> (magnitude);
+        return true;
+    }
+
+    /** A count of items each at least `minimumBytes` long, that must fit in what is left. */
+    bool count (int64_t& value, size_t minimumBytes) noexcept
+    {
+        return compressedInt (value) && value >= 0 && static_cast<uint64_t> (value) * minimumBytes <= left();
+    }
+
+    bool variant (int depth) noexcept
+    {
+        int64_t numBytes = 0;
+        if (depth > maxDepth || ! compressedInt (numBytes) || numBytes < 0 || static_cast<uint64_t> (numBytes) > left())
+            return false;
+        if (numBytes == 0)
+            return true;
+
+        const auto marker = *data++;
+        const auto payload = static_cast<size_t> (numBytes - 1);
+        switch (marker)
+        {
+            case 1:
+                return payload == 4 && skip (4); // int
+            case 2:
+            case 3:
+                return payload == 0; // bool
+            case 4:
+                return payload == 8 && skip (8); // double
+            case 6:
+                return payload == 8 && skip (8); // int64
+            case 7:                              // array: its elements follow, each a variant
+            {
+                int64_t elements = 0;
+                if (! count (elements, 1))
+                    return false;
+                for (int64_t i = 0; i < elements; ++i)
+                    if (! variant (depth + 1))
+                        return false;
+                return true;
+            }
+            default:
+                return skip (payload); // string, binary, or a kind this reader skips
+        }
+    }
+
+    bool tree (int depth) noexcept
+    {
+        if (depth > maxDepth || ! string (false))
+            return false;
+
+        int64_t properties = 0;
+        if (! count (properties, 2))
+            return false;
+        for (int64_t i = 0; i < properties; ++i)
+            if (! string (false) || ! variant (depth + 1))
+                return false;
+
+        int64_t children = 0;
+        if (! count (children, 3))
+            return false;
+        for (int64_t i = 0; i < children; ++i)
+            if (! tree (depth + 1))
+                return false;
+        return true;
+    }
+
+    const uint8_t* data;
+    const uint8_t* const end;
+};
+
 uint32_t checksum (const void* data, size_t size)
 {
     return static_cast<uint32_t> (crc32 (0L, static_cast<const Bytef*> (data), static_cast<uInt> (size)));
@@ -66,6 +186,12 @@ std::optional<juce::ValueTree> read (const void* data, size_t size, juce::String
     if (checksum (bytes + headerSize, payloadSize) != expectedChecksum)
     {
         error = "state is damaged (checksum mismatch)";
+        return std::nullopt;
+    }
+
+    if (! TreeChecker (bytes + headerSize, payloadSize).isWholeTree())
+    {
+        error = "state payload is malformed";
         return std::nullopt;
     }
 

@@ -7,6 +7,22 @@
 namespace earshot::cli
 {
 
+bool argumentsFromUtf8 (const std::vector<std::string>& raw, juce::StringArray& args, juce::String& error)
+{
+    args.clear();
+    for (size_t i = 0; i < raw.size(); ++i)
+    {
+        const auto& arg = raw[i];
+        if (! juce::CharPointer_UTF8::isValidString (arg.c_str(), static_cast<int> (arg.size())))
+        {
+            error = "argument " + juce::String (static_cast<int> (i) + 1) + " is not valid UTF-8";
+            return false;
+        }
+        args.add (juce::String::fromUTF8 (arg.c_str(), static_cast<int> (arg.size())));
+    }
+    return true;
+}
+
 juce::String helpText()
 {
     return "usage: earshot COMMAND [OPTIONS]\n"

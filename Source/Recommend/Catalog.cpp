@@ -137,6 +137,9 @@ std::unique_ptr<Catalog> Catalog::open (const std::string& pathToOpen, std::stri
         error = prefix + "cannot open the catalog: " + header.error;
     else if (! isEmpty && header.applicationId != CatalogSchema::applicationId)
         error = prefix + "not an Earshot catalog (a SQLite database of another application)" + untouched;
+    else if (header.userVersion < 0)
+        error =
+            prefix + "the catalog is damaged (schema version " + std::to_string (header.userVersion) + ")" + untouched;
     else if (header.userVersion > schemaVersion)
         error = prefix + "the catalog has schema version " + std::to_string (header.userVersion) +
                 ", newer than this Earshot reads (" + std::to_string (schemaVersion) + ")" + untouched;

@@ -73,6 +73,13 @@ inline bool migrate (SqliteDatabase& db)
         db.setError ("another application wrote to it meanwhile");
         return false;
     }
+    // SQLite's user_version is signed: a forged or damaged file can hold anything.
+    if (header.userVersion < 0)
+    {
+        db.setError ("the catalog's schema version " + std::to_string (header.userVersion) +
+                     " is not one Earshot wrote");
+        return false;
+    }
     for (auto version = header.userVersion; version < Catalog::schemaVersion; ++version)
         if (! db.execute (migrations[version]))
             return false;

@@ -4,6 +4,7 @@
 
 #include <juce_core/juce_core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -128,7 +129,10 @@ struct Reader
     }
     void operator() (const char* name, FeatureStatistic& value)
     {
+        // A damaged or forged catalog may hold anything here: index only a real array.
         const auto& pair = object[name];
+        if (! pair.isArray() || pair.size() < 2)
+            return;
         value.mean = static_cast<float> (number (pair[0], static_cast<double> (value.mean)));
         value.deviation = static_cast<float> (number (pair[1], static_cast<double> (value.deviation)));
     }
@@ -136,7 +140,9 @@ struct Reader
     void operator() (const char* name, std::array<float, size>& values)
     {
         const auto& list = object[name];
-        for (size_t i = 0; i < size; ++i)
+        if (! list.isArray())
+            return;
+        for (size_t i = 0; i < std::min (size, static_cast<size_t> (list.size())); ++i)
             values[i] = static_cast<float> (number (list[static_cast<int> (i)], static_cast<double> (values[i])));
     }
 };

@@ -287,8 +287,8 @@ TEST_CASE ("State from other versions: a newer or unknown envelope is refused, a
         restore (reloaded, stateOf (fresh));
         // APVTS saves a parameter that the old state lacked, and that kept its default, as
         // <PARAM id="bypass"/> with no value (ParameterAdapter::flushToTree writes only changed values).
-        INFO ("BUG (Plugin/EarshotProcessor.cpp setStateInformation): the parameter check refuses a PARAM without a "
-              "value, which is what this plugin itself saves after loading an older session: '"
+        INFO ("a PARAM without a value is what this plugin itself saves after loading an older session, so "
+              "setStateInformation must accept it: '"
               << reloaded.getLastStateError() << "'");
         CHECK (reloaded.getLastStateError().isEmpty());
         CHECK (plainValue (reloaded, parameters::inputTrimId) == -4.0f);
@@ -357,19 +357,19 @@ TEST_CASE ("A NaN parameter value in a saved state does not silence or poison th
              envelopeAround (parametersTree ({ { parameters::inputTrimId, std::numeric_limits<double>::quiet_NaN() },
                                                { parameters::bypassId, 0.0 } })));
     const auto trim = plainValue (processor, parameters::inputTrimId);
-    INFO ("BUG (Plugin/EarshotProcessor.cpp setStateInformation / PluginState::read): a NaN parameter value is "
-          "restored as is; trim now reads "
+    INFO ("a NaN parameter value must not reach the parameter (Plugin/EarshotProcessor.cpp setStateInformation); "
+          "trim reads "
           << trim << " dB, last error '" << processor.getLastStateError() << "'");
     CHECK_FALSE (std::isnan (trim));
     test::prepareAsHost (processor, 48000.0, 256);
     CHECK (outputIsInputTimes (processor, juce::Decibels::decibelsToGain (std::isnan (trim) ? 0.0f : trim)));
 }
 
-// Known open bug, kept visible: JUCE's ValueTree::readFromData acts on the counts before
-// PluginState::read can check them (a forged, checksum-correct blob costs ~2M allocations).
-// Fix: a bounded pre-parse of the binary tree format. Tagged [!mayfail] until then.
+// JUCE's ValueTree::readFromData acts on the counts before anything can check them
+// (a forged, checksum-correct blob cost ~2M allocations, or an abort); PluginState::read
+// now checks the payload's structure against its size first (found by FuzzPluginState).
 TEST_CASE ("A checksum-correct state whose counts promise more than it holds is refused, cheaply",
-           "[conformance][state][badinput][!mayfail]")
+           "[conformance][state][badinput]")
 {
     // JUCE's ValueTree::readFromStream trusts the counts in the data: with a count of
     // 2^31 - 1 a 60-byte state makes the host allocate gigabytes (array elements),

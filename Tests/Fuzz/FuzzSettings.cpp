@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 extern "C" int LLVMFuzzerInitialize (int*, char***)
 {
@@ -30,7 +31,7 @@ extern "C" int LLVMFuzzerInitialize (int*, char***)
 
 extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
 {
-    juce::StringArray args;
+    std::vector<std::string> raw;
     const std::string bytes (reinterpret_cast<const char*> (data), size);
     for (size_t start = 0; start <= bytes.size();)
     {
@@ -40,11 +41,21 @@ extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
         const auto arg = bytes.substr (start, end - start);
         if (arg.find ('/') != std::string::npos || arg.rfind ("~", 0) == 0 || arg == "." || arg == "..")
             return 0;
-        args.add (juce::String::fromUTF8 (arg.c_str()));
+        raw.push_back (arg);
         start = end + 1;
     }
-    if (args.size() > 64)
+    if (raw.size() > 64)
         return 0;
+
+    // The conversion `earshot`'s main() does: invalid UTF-8 must be refused, not read past.
+    juce::StringArray args;
+    juce::String error;
+    if (! earshot::cli::argumentsFromUtf8 (raw, args, error))
+    {
+        if (error.isEmpty())
+            __builtin_trap();
+        return 0;
+    }
     if (args[0] == "catalog" || args[0] == "recommend" || args[0] == "feedback")
         return 0;
 

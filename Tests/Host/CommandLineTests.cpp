@@ -194,3 +194,15 @@ TEST_CASE ("The earshot executable analyses the demo audio and reports failures 
     missing.waitForProcessToFinish (30000);
     CHECK (missing.getExitCode() == 1);
 }
+
+TEST_CASE ("Arguments that are not valid UTF-8 are refused, not read past", "[cli][badinput]")
+{
+    // Found by FuzzSettings: JUCE's UTF-8 conversion read past such a string.
+    juce::StringArray args;
+    juce::String error;
+    CHECK (cli::argumentsFromUtf8 ({ "analyze", "caf\xc3\xa9.wav" }, args, error));
+    CHECK (args[1] == juce::String (juce::CharPointer_UTF8 ("caf\xc3\xa9.wav")));
+
+    CHECK_FALSE (cli::argumentsFromUtf8 ({ "analyze", std::string ("\xff\xfe\xc3", 3) }, args, error));
+    CHECK (error == "argument 2 is not valid UTF-8");
+}
