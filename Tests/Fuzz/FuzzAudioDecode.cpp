@@ -25,6 +25,8 @@ juce::AudioFormatManager& formats()
 }
 } // namespace
 
+extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
 {
     std::unique_ptr<juce::AudioFormatReader> reader (

@@ -36,6 +36,8 @@ void readEverything (earshot::Catalog& catalog)
 }
 } // namespace
 
+extern "C" int LLVMFuzzerInitialize (int* argc, char*** argv);
+
 extern "C" int LLVMFuzzerInitialize (int*, char***)
 {
     folder = juce::File::createTempFile ("earshot-fuzz-catalog");
@@ -43,6 +45,8 @@ extern "C" int LLVMFuzzerInitialize (int*, char***)
         std::abort();
     return 0;
 }
+
+extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size);
 
 extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
 {

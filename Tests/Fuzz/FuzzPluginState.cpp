@@ -53,6 +53,8 @@ void restore (const void* data, size_t size)
 }
 } // namespace
 
+extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
 {
     restore (data, size);

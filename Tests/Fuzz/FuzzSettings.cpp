@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <vector>
 
+extern "C" int LLVMFuzzerInitialize (int* argc, char*** argv);
+
 extern "C" int LLVMFuzzerInitialize (int*, char***)
 {
     char folder[] = "/tmp/earshot-fuzz-settings-XXXXXX";
@@ -28,6 +30,8 @@ extern "C" int LLVMFuzzerInitialize (int*, char***)
         std::abort();
     return 0;
 }
+
+extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size);
 
 extern "C" int LLVMFuzzerTestOneInput (const uint8_t* data, size_t size)
 {
