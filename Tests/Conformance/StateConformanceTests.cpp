@@ -431,8 +431,8 @@ TEST_CASE ("A checksum-correct state whose counts promise more than it holds is 
         // Refusing it must cost what reading its bytes costs, not what its counts
         // claim: checking after JUCE has parsed the payload is too late (the parse
         // itself allocates per claimed item, and overflows on the child count).
-        INFO ("BUG (Plugin/PluginState.cpp read): the payload's counts are only checked after "
-              "ValueTree::readFromData has acted on them; "
+        INFO ("Plugin/PluginState.cpp read must check the payload's counts before ValueTree::readFromData acts "
+              "on them; "
               << allocations << " allocations to refuse a " << blob->getSize() << "-byte state");
         CHECK (allocations < 10000);
     }
