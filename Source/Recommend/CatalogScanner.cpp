@@ -125,10 +125,12 @@ public:
         plan (files);
 
         const auto cores = static_cast<size_t> (std::max (1u, std::thread::hardware_concurrency()));
-        running =
+        // A local count: finished workers decrement `running` while these start (TSan saw the race).
+        const auto workers =
             static_cast<int> (std::min (jobs.size(), options.jobs > 0 ? static_cast<size_t> (options.jobs) : cores));
+        running = workers;
         std::vector<std::thread> threads;
-        for (int i = 0; i < running; ++i)
+        for (int i = 0; i < workers; ++i)
             threads.emplace_back ([this] { work(); });
 
         analysisStarted = Clock::now();

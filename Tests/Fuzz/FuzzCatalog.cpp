@@ -43,6 +43,7 @@ extern "C" int LLVMFuzzerInitialize (int*, char***)
     folder = juce::File::createTempFile ("earshot-fuzz-catalog");
     if (! folder.createDirectory())
         std::abort();
+    std::atexit ([] { folder.deleteRecursively(); });
     return 0;
 }
 

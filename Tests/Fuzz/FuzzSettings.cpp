@@ -23,11 +23,17 @@
 
 extern "C" int LLVMFuzzerInitialize (int* argc, char*** argv);
 
+namespace
+{
+char folder[] = "/tmp/earshot-fuzz-settings-XXXXXX";
+}
+
 extern "C" int LLVMFuzzerInitialize (int*, char***)
 {
-    char folder[] = "/tmp/earshot-fuzz-settings-XXXXXX";
     if (mkdtemp (folder) == nullptr || chdir (folder) != 0)
         std::abort();
+    // Nothing is ever written there, so the folder is still empty at exit.
+    std::atexit ([] { rmdir (folder); });
     return 0;
 }
 
