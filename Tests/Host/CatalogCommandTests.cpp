@@ -2,6 +2,7 @@
 #include "Recommend/Catalog.h"
 
 #include "Recommend/CatalogTestFiles.h"
+#include "Support/CliRun.h"
 
 #include <catch2/catch.hpp>
 
@@ -18,20 +19,11 @@ using namespace earshot;
 
 namespace
 {
-struct Result
-{
-    int exitCode;
-    std::string out, err;
-};
+using Result = test::CliResult;
 
 Result run (const std::vector<std::string>& args)
 {
-    juce::StringArray list;
-    for (const auto& arg : args)
-        list.add (juce::String (arg));
-    std::ostringstream out, err;
-    const auto code = cli::run (list, out, err);
-    return { code, out.str(), err.str() };
+    return test::runCli (args);
 }
 
 /** The built `earshot` executable, running with its output going to files, so that

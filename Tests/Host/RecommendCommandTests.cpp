@@ -2,6 +2,7 @@
 #include "Recommend/Catalog.h"
 
 #include "Recommend/CatalogTestFiles.h"
+#include "Support/CliRun.h"
 
 #include <catch2/catch.hpp>
 
@@ -11,20 +12,11 @@ using namespace earshot;
 
 namespace
 {
-struct Result
-{
-    int exitCode;
-    std::string out, err;
-};
+using Result = test::CliResult;
 
 Result run (const std::vector<std::string>& args)
 {
-    juce::StringArray list;
-    for (const auto& arg : args)
-        list.add (juce::String (arg));
-    std::ostringstream out, err;
-    const auto code = cli::run (list, out, err);
-    return { code, out.str(), err.str() };
+    return test::runCli (args);
 }
 
 /** What the catalog at `database` holds for `path` (the analysis is not this test's subject). */
