@@ -151,15 +151,31 @@ std::unique_ptr<Catalog> Catalog::open (const std::string& pathToOpen, std::stri
         return nullptr;
     }
 
-    // Only now that the file is known to be Earshot's (or empty) is anything written.
+    // What can still refuse the file (a forged or damaged schema, a failing migration)
+    // happens inside one transaction, before the switch to WAL: a refusal rolls it back
+    // and the file keeps every byte (Tests/Fuzz/corpus/FuzzCatalog found the order that did not).
+    {
+        SqliteTransaction transaction (db);
+        if (! transaction.hasBegun())
+            error = prefix + "cannot open the catalog: " + db.lastError();
+        else if (header.userVersion < schemaVersion && ! CatalogSchema::migrate (db))
+            error = prefix + "cannot create the catalog's tables: " + db.lastError();
+        else if (! CatalogSchema::hasExpectedTables (db))
+            error = prefix + "the catalog is damaged (" + db.lastError() + ")" + untouched;
+        else if (! CatalogSchema::refreshFeatures (db) || ! transaction.commit())
+            error = prefix + "cannot open the catalog: " + db.lastError();
+    }
+    if (! error.empty())
+    {
+        db.closeWithoutWriting();
+        return nullptr;
+    }
+
     if (! db.useWriteAheadLog())
         error = prefix + "cannot switch the catalog to WAL mode: " + db.lastError();
-    else if (header.userVersion < schemaVersion && ! CatalogSchema::migrate (db))
-        error = prefix + "cannot create the catalog's tables: " + db.lastError();
     // NORMAL is durable against a crash or a kill of this process (only power loss can
     // lose the last commits, and never consistency) and spares an fsync per track.
-    else if (! db.execute ("PRAGMA foreign_keys = ON") || ! db.execute ("PRAGMA synchronous = NORMAL") ||
-             ! CatalogSchema::refreshFeatures (db))
+    else if (! db.execute ("PRAGMA foreign_keys = ON") || ! db.execute ("PRAGMA synchronous = NORMAL"))
         error = prefix + "cannot open the catalog: " + db.lastError();
     if (! error.empty())
         return nullptr;

@@ -62,10 +62,10 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 };
 static_assert (std::size (migrations) == Catalog::schemaVersion, "one migration per schema version");
 
-/** Brings an empty or older catalog to schemaVersion in one transaction. */
+/** Brings an empty or older catalog to schemaVersion. Runs inside the caller's
+    transaction (Catalog::open's), so a failure leaves the file as it was. */
 inline bool migrate (SqliteDatabase& db)
 {
-    SqliteTransaction transaction (db);
     // Another process may have created or migrated it since it was inspected: look again under the lock.
     const auto header = db.inspect();
     if (header.applicationId != applicationId && header.objects > 0)
@@ -84,12 +84,70 @@ inline bool migrate (SqliteDatabase& db)
         if (! db.execute (migrations[version]))
             return false;
     return db.execute ("PRAGMA application_id = " + std::to_string (applicationId)) &&
-           db.execute ("PRAGMA user_version = " + std::to_string (Catalog::schemaVersion)) && transaction.commit();
+           db.execute ("PRAGMA user_version = " + std::to_string (Catalog::schemaVersion));
+}
+
+/** Every table's columns, keys, indexes and foreign keys, one line per item, in a
+    fixed order: two databases with equal descriptions take the same statements. */
+inline std::string describeTables (const SqliteDatabase& db)
+{
+    std::string description;
+    // The table names come from the file: they are bound, never pasted into SQL.
+    auto append = [&] (const std::string& sql, const std::string& table, int columns, const std::string& label)
+    {
+        SqliteStatement rows (db, sql);
+        rows.bind (1, table);
+        while (rows.next())
+        {
+            description += label;
+            for (int column = 0; column < columns; ++column)
+                description += "|" + rows.text (column);
+            description += "\n";
+        }
+    };
+    std::vector<std::string> tables;
+    {
+        SqliteStatement rows (db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+        while (rows.next())
+            tables.push_back (rows.text (0));
+    }
+    for (const auto& table : tables)
+    {
+        append ("SELECT name, type, \"notnull\", coalesce(dflt_value, ''), pk FROM pragma_table_info(?1) ORDER BY cid",
+                table, 5, "column " + table);
+        append ("SELECT \"unique\", origin, partial, (SELECT group_concat(name) FROM pragma_index_info(il.name)) "
+                "FROM pragma_index_list(?1) AS il ORDER BY 4, 2",
+                table, 4, "index " + table);
+        append ("SELECT \"table\", \"from\", coalesce(\"to\", ''), on_delete FROM pragma_foreign_key_list(?1) ORDER BY "
+                "id, seq",
+                table, 4, "foreign " + table);
+    }
+    return description;
+}
+
+/** Whether the file's tables are the ones the migrations create, so every statement
+    the Catalog prepares will find its columns. @returns false with the connection's
+    error set to what differs. */
+inline bool hasExpectedTables (SqliteDatabase& db)
+{
+    static const std::string expected = []
+    {
+        SqliteDatabase reference;
+        std::string reason;
+        if (! reference.open (":memory:", reason) || ! migrate (reference))
+            return std::string();
+        return describeTables (reference);
+    }();
+    const auto actual = describeTables (db);
+    if (! expected.empty() && actual == expected)
+        return true;
+    db.setError ("its tables are not the ones Earshot writes");
+    return false;
 }
 
 /** When TrackSummary::toVector() has changed layout since the features were stored,
     recomputes them all from the stored summaries, so the recommender never compares
-    a new query vector with old stored ones. */
+    a new query vector with old stored ones. Runs inside the caller's transaction. */
 inline bool refreshFeatures (SqliteDatabase& db)
 {
     std::string names;
@@ -101,7 +159,6 @@ inline bool refreshFeatures (SqliteDatabase& db)
             return true;
     }
 
-    SqliteTransaction transaction (db);
     std::vector<std::pair<int64_t, std::string>> summaries;
     SqliteStatement rows (db, "SELECT id, summary FROM tracks");
     while (rows.next())
@@ -116,7 +173,7 @@ inline bool refreshFeatures (SqliteDatabase& db)
     }
     SqliteStatement save (db, "INSERT INTO meta (key, value) VALUES ('feature_names', ?1) "
                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    return save.bind (1, names).run() && transaction.commit();
+    return save.bind (1, names).run();
 }
 } // namespace CatalogSchema
 

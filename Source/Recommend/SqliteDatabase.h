@@ -236,6 +236,7 @@ public:
         if (began && ! committed)
             sqlite3_exec (database.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     }
+    bool hasBegun() const noexcept { return began; }
     bool commit()
     {
         committed = began && database.execute ("COMMIT");

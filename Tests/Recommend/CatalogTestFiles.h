@@ -87,4 +87,20 @@ inline std::string querySqlite (const juce::File& path, const std::string& sql)
     return result;
 }
 
+/** Runs several `;`-separated statements on `path` with sqlite3 itself, as another
+    program would; @returns "" or SQLite's error message. */
+inline std::string executeSqlite (const juce::File& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    std::string result;
+    char* message = nullptr;
+    if (sqlite3_open (path.getFullPathName().toRawUTF8(), &db) != SQLITE_OK)
+        result = "error: cannot open";
+    else if (sqlite3_exec (db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK)
+        result = std::string ("error: ") + (message != nullptr ? message : "");
+    sqlite3_free (message);
+    sqlite3_close (db);
+    return result;
+}
+
 } // namespace earshot::test

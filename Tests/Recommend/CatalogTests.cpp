@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 using namespace earshot;
+using test::executeSqlite;
 using test::querySqlite;
 
 namespace
@@ -278,6 +279,40 @@ TEST_CASE ("A catalog of a newer schema version is refused and left untouched", 
     CHECK (querySqlite (file, "PRAGMA user_version = 2").empty());
 
     checkRefused (file, "the catalog has schema version 2, newer than this Earshot reads (1); left untouched");
+}
+
+TEST_CASE ("A catalog whose tables Earshot did not write is refused and left untouched", "[catalog][badinput]")
+{
+    // As the fuzzer forged it (Tests/Fuzz/corpus/FuzzCatalog/open-refused-catalog-written-to.db):
+    // Earshot's application id and schema version over tables of another shape. Opening
+    // once switched such a file to WAL before the first statement failed on a missing column.
+    test::TemporaryFolder folder;
+    const auto file = folder / "catalog.db";
+    openCatalog (file)->upsert (makeTrack ("/music/a.wav", 100.0f));
+    SECTION ("a column missing")
+    {
+        CHECK (executeSqlite (file, "PRAGMA journal_mode = DELETE; DROP TABLE meta; "
+                                    "CREATE TABLE meta (key TEXT PRIMARY KEY)")
+                   .empty());
+    }
+    SECTION ("a column of another type")
+    {
+        CHECK (executeSqlite (file,
+                              "PRAGMA journal_mode = DELETE; DROP TABLE profile; CREATE TABLE profile (id "
+                              "INTEGER PRIMARY KEY CHECK (id = 1), vector TEXT NOT NULL, updated_ms INTEGER NOT NULL)")
+                   .empty());
+    }
+    SECTION ("a unique key missing")
+    {
+        CHECK (executeSqlite (file,
+                              "PRAGMA journal_mode = DELETE; ALTER TABLE meta RENAME TO old; CREATE TABLE meta (key "
+                              "TEXT, value TEXT NOT NULL); DROP TABLE old")
+                   .empty());
+    }
+    checkRefused (file, "the catalog is damaged (its tables are not the ones Earshot writes); left untouched");
+    CHECK_FALSE ((folder / "catalog.db-wal").exists());
+    CHECK_FALSE ((folder / "catalog.db-journal").exists());
+    CHECK (querySqlite (file, "PRAGMA journal_mode") == "delete");
 }
 
 TEST_CASE ("An empty file becomes a catalog", "[catalog]")
