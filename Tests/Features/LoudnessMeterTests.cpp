@@ -382,7 +382,7 @@ TEST_CASE ("A failed LoudnessMeter prepare leaves a meter that ignores its input
     CHECK (meter.loudnessRangeLu() == 0.0);
 }
 
-TEST_CASE ("LoudnessMeter process() and queries neither allocate nor lock", "[features][loudness][allocation]")
+TEST_CASE ("LoudnessMeter process() and queries neither allocate nor lock", "[features][loudness][allocation][guard]")
 {
     REQUIRE (test::ScopedAllocationGuard::isActive());
     const auto sampleRate = GENERATE (8000.0, 44100.0, 192000.0);

@@ -315,7 +315,7 @@ TEST_CASE ("prepare() starts a new stream, and a failed prepare leaves a meter t
     CHECK (meter.truePeakDbtp() == Approx (-30.0).margin (0.1));
 }
 
-TEST_CASE ("Loudness process() and queries neither allocate nor lock", "[features][loudness][allocation]")
+TEST_CASE ("Loudness process() and queries neither allocate nor lock", "[features][loudness][allocation][guard]")
 {
     REQUIRE (test::ScopedAllocationGuard::isActive());
     // At 192 kHz TruePeak does not interpolate; at 22.05 kHz it does so 8x.

@@ -320,7 +320,7 @@ TEST_CASE ("Null channels read as silence, and empty calls and reset() clear the
     CHECK (meter.getOversamplingFactor() == 0);
 }
 
-TEST_CASE ("TruePeak process() and queries neither allocate nor lock", "[features][truepeak][allocation]")
+TEST_CASE ("TruePeak process() and queries neither allocate nor lock", "[features][truepeak][allocation][guard]")
 {
     REQUIRE (test::ScopedAllocationGuard::isActive());
     const auto rate = GENERATE (22050.0, 44100.0, 96000.0, 192000.0);

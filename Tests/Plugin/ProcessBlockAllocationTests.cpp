@@ -8,7 +8,7 @@
 using namespace earshot;
 
 TEST_CASE ("processBlock neither allocates, frees nor locks at any sample rate and block size",
-           "[plugin][realtime][allocation]")
+           "[plugin][realtime][allocation][guard]")
 {
     REQUIRE (test::ScopedAllocationGuard::isActive());
 
@@ -64,7 +64,7 @@ TEST_CASE ("processBlock neither allocates, frees nor locks at any sample rate a
     CHECK (locks == 0);
 }
 
-TEST_CASE ("The allocation guard does see allocations on the guarded thread", "[plugin][allocation]")
+TEST_CASE ("The allocation guard does see allocations on the guarded thread", "[plugin][allocation][guard]")
 {
     // Proves the guard above could fail.
     REQUIRE (test::ScopedAllocationGuard::isActive());
