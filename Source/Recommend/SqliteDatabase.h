@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ public:
     /** Opens (creating if missing) the file read-write; nothing is written yet. */
     bool open (const std::string& path, std::string& reason)
     {
+        filePath = juce::File::isAbsolutePath (juce::String::fromUTF8 (path.c_str())) ? path : std::string();
+        for (size_t i = 0; i < std::size (sidecarSuffixes); ++i)
+            sidecarExisted[i] = filePath.empty() || sidecar (i).exists();
         const auto flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
         if (sqlite3_open_v2 (path.c_str(), &db, flags, nullptr) != SQLITE_OK)
         {
@@ -87,12 +91,18 @@ public:
     bool useWriteAheadLog();
 
     /** Closes a file found to be foreign or damaged: skips the checkpoint a last
-        connection would otherwise run, so not a byte of the file is written. */
+        connection would otherwise run, so not a byte of the file is written, and
+        removes the empty -wal and the -shm that merely reading a file whose header
+        says WAL created next to it (only those that were not there before open()). */
     void closeWithoutWriting()
     {
         sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
         sqlite3_close_v2 (db);
         db = nullptr;
+        for (size_t i = 0; i < std::size (sidecarSuffixes); ++i)
+            if (const auto file = sidecar (i);
+                ! sidecarExisted[i] && file.existsAsFile() && (file.getSize() == 0 || i == shmIndex))
+                file.deleteFile();
     }
 
     /** Runs SQL that returns no rows. */
@@ -117,8 +127,18 @@ public:
     void clearError() const { error.clear(); }
 
 private:
+    static constexpr const char* sidecarSuffixes[] = { "-wal", "-shm", "-journal" };
+    static constexpr size_t shmIndex = 1; // shared memory only: never holds data
+
+    juce::File sidecar (size_t index) const
+    {
+        return juce::File (juce::String::fromUTF8 (filePath.c_str()) + sidecarSuffixes[index]);
+    }
+
     sqlite3* db = nullptr;
     mutable std::string error;
+    std::string filePath;
+    bool sidecarExisted[std::size (sidecarSuffixes)] {};
 
     JUCE_DECLARE_NON_COPYABLE (SqliteDatabase)
 };

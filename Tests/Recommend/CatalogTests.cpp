@@ -315,6 +315,28 @@ TEST_CASE ("A catalog whose tables Earshot did not write is refused and left unt
     CHECK (querySqlite (file, "PRAGMA journal_mode") == "delete");
 }
 
+TEST_CASE ("A refused file whose header says WAL gets no -wal or -shm file next to it", "[catalog][badinput]")
+{
+    // Found by the fuzzer (Tests/Fuzz/corpus/FuzzCatalog/regression-wal-header-sidecars.db):
+    // reading such a file makes SQLite create its -wal and -shm files.
+    test::TemporaryFolder folder;
+    const auto file = folder / "catalog.db";
+    std::string bytes ("SQLite format 3", 16);
+    bytes += std::string ("\x10\x00\x02\x02\x00\x40\x20\x20\x00\x00\x00\x00", 12);
+    REQUIRE (file.replaceWithData (bytes.data(), bytes.size()));
+    checkRefused (file, "the catalog is damaged (database disk image is malformed); left untouched");
+    CHECK_FALSE ((folder / "catalog.db-wal").exists());
+    CHECK_FALSE ((folder / "catalog.db-shm").exists());
+
+    // Only what opening created is removed: a -wal that was there before stays.
+    const auto second = folder / "second.db";
+    REQUIRE (second.replaceWithData (bytes.data(), bytes.size()));
+    REQUIRE ((folder / "second.db-wal").create());
+    checkRefused (second, "the catalog is damaged (database disk image is malformed); left untouched");
+    CHECK ((folder / "second.db-wal").existsAsFile());
+    CHECK_FALSE ((folder / "second.db-shm").exists());
+}
+
 TEST_CASE ("An empty file becomes a catalog", "[catalog]")
 {
     test::TemporaryFolder folder;
