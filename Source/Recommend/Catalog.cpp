@@ -105,7 +105,7 @@ std::string Catalog::defaultPath()
     return base.getChildFile ("earshot").getChildFile ("catalog.db").getFullPathName().toStdString();
 }
 
-std::unique_ptr<Catalog> Catalog::open (const std::string& pathToOpen, std::string& error)
+std::unique_ptr<Catalog> Catalog::open (const std::string& pathToOpen, std::string& error, int busyTimeoutMs)
 {
     auto impl = std::make_unique<Impl>();
     const auto file =
@@ -123,7 +123,7 @@ std::unique_ptr<Catalog> Catalog::open (const std::string& pathToOpen, std::stri
         error = prefix + "not an Earshot catalog (not a SQLite database)" + untouched;
     else if (! file.getParentDirectory().createDirectory())
         error = prefix + "cannot create the folder " + file.getParentDirectory().getFullPathName().toStdString();
-    else if (std::string reason; ! impl->database.open (impl->path, reason))
+    else if (std::string reason; ! impl->database.open (impl->path, reason, busyTimeoutMs))
         error = prefix + "cannot open the catalog: " + reason;
     if (! error.empty())
         return nullptr;
@@ -258,7 +258,11 @@ RETURNING id)sql");
         .bind (21, nowMillis());
     if (! statement.next())
         return 0;
-    return statement.integer (0);
+    const auto id = statement.integer (0);
+    // RETURNING hands out the row before the statement (and its implicit transaction)
+    // has finished: only the step that reaches DONE commits, and reports a full disk
+    // or a lock that did not go away. Until it has, the id is a promise, not a track.
+    return statement.run() ? id : 0;
 }
 
 bool Catalog::moveTrack (int64_t id, const std::string& newPath, int64_t fileSize, int64_t modifiedMillis)

@@ -47,8 +47,13 @@ public:
         migrates its schema. Runs `PRAGMA quick_check` first, so damage is found here
         rather than half-way through a scan (it reads the whole file: some
         milliseconds per thousand tracks). Any thread; the object then belongs to it.
+        While another program holds the catalog's write lock (a scan commits every track),
+        opening and every write wait up to `busyTimeoutMs` for it, then fail with an error
+        saying so; nothing is changed then.
         @returns nullptr with `error` set (one line, naming the file) if it cannot be used. */
-    static std::unique_ptr<Catalog> open (const std::string& path, std::string& error);
+    static std::unique_ptr<Catalog> open (const std::string& path, std::string& error,
+                                          int busyTimeoutMs = defaultBusyTimeoutMs);
+    static constexpr int defaultBusyTimeoutMs = 30000;
 
     /** Owning thread. */
     ~Catalog();

@@ -28,9 +28,11 @@ public:
     SqliteDatabase() = default;
     ~SqliteDatabase() { sqlite3_close_v2 (db); }
 
-    /** Opens (creating if missing) the file read-write; nothing is written yet. */
-    bool open (const std::string& path, std::string& reason)
+    /** Opens (creating if missing) the file read-write; nothing is written yet. While
+        another connection holds a lock, statements wait up to `busyTimeoutMs`. */
+    bool open (const std::string& path, std::string& reason, int busyTimeoutMs = 30000)
     {
+        busyTimeout = busyTimeoutMs;
         filePath = juce::File::isAbsolutePath (juce::String::fromUTF8 (path.c_str())) ? path : std::string();
         for (size_t i = 0; i < std::size (sidecarSuffixes); ++i)
             sidecarExisted[i] = filePath.empty() || sidecar (i).exists();
@@ -42,7 +44,7 @@ public:
         }
         sqlite3_extended_result_codes (db, 1);
         // Another process (a scan, a recommender) may be writing: wait for it rather than fail.
-        sqlite3_busy_timeout (db, 30000);
+        sqlite3_busy_timeout (db, busyTimeout);
         return true;
     }
 
@@ -72,7 +74,7 @@ public:
             else if (header.code == SQLITE_OK)
             {
                 header.code = rc & 0xff;
-                header.error = sqlite3_errstr (header.code);
+                header.error = describe (header.code, sqlite3_errstr (header.code));
             }
             sqlite3_finalize (statement);
             return value;
@@ -119,7 +121,7 @@ public:
     /** Records the connection's current error; @returns false for convenience. */
     bool fail() const
     {
-        error = sqlite3_errmsg (db);
+        error = describe (sqlite3_errcode (db), sqlite3_errmsg (db));
         return false;
     }
     void setError (std::string message) const { error = std::move (message); }
@@ -127,6 +129,15 @@ public:
     void clearError() const { error.clear(); }
 
 private:
+    /** SQLite's message, and for a lock that did not go away, whose it was and how long we waited. */
+    std::string describe (int code, const char* message) const
+    {
+        if ((code & 0xff) != SQLITE_BUSY)
+            return message;
+        const auto seconds = juce::String (busyTimeout / 1000.0, busyTimeout % 1000 == 0 ? 0 : 1);
+        return "another program kept the catalog locked for " + seconds.toStdString() + " s (" + message + ")";
+    }
+
     static constexpr const char* sidecarSuffixes[] = { "-wal", "-shm", "-journal" };
     static constexpr size_t shmIndex = 1; // shared memory only: never holds data
 
@@ -138,6 +149,7 @@ private:
     sqlite3* db = nullptr;
     mutable std::string error;
     std::string filePath;
+    int busyTimeout = 30000;
     bool sidecarExisted[std::size (sidecarSuffixes)] {};
 
     JUCE_DECLARE_NON_COPYABLE (SqliteDatabase)

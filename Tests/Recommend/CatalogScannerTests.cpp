@@ -1,6 +1,7 @@
 #include "Recommend/CatalogScanner.h"
 
 #include "Recommend/CatalogTestFiles.h"
+#include "Support/FullDisk.h"
 
 #include <catch2/catch.hpp>
 
@@ -130,6 +131,37 @@ TEST_CASE ("A scan lists the files it cannot read, with why, and catalogues the 
     CHECK (result.unreadable[2].path == missing);
     CHECK (result.unreadable[2].reason == "no such file or folder");
     CHECK (catalog->trackCount() == 1);
+}
+
+TEST_CASE ("A scan stops with a clear error when the disk fills, keeps what it stored, and resumes",
+           "[catalog][badinput]")
+{
+    test::TemporaryFolder folder, data;
+    writeLibrary (folder);
+    const auto file = data / "catalog.db";
+    openCatalog (file); // created while the disk had room
+
+    ScanResult first;
+    {
+        test::ScopedFullDisk disk (20 * 1024); // a few tracks' worth of write-ahead log
+        const auto catalog = openCatalog (file);
+        first = scan (*catalog, folder.folder, 2);
+        REQUIRE (disk.refusedWrites() > 0);
+        CHECK (first.added < 6);
+        CHECK (catalog->trackCount() == first.added); // what it reports stored is stored
+        CHECK (catalog->integrityCheck() == "ok");
+    }
+    const auto failedPath = first.error.substr (0, first.error.find (": "));
+    CHECK (first.error == failedPath + ": cannot write to the catalog: database or disk is full");
+    CHECK (juce::File (failedPath).existsAsFile());
+
+    // With room again, the same scan resumes: the stored tracks are unchanged, the rest are added.
+    const auto catalog = openCatalog (file);
+    const auto second = scan (*catalog, folder.folder, 2);
+    CHECK (second.error.empty());
+    CHECK (second.unchanged == first.added);
+    CHECK (second.added == 6 - first.added);
+    CHECK (catalog->trackCount() == 6);
 }
 
 TEST_CASE ("A scan reads title, artist, album and genre from a WAV's INFO chunk", "[catalog]")

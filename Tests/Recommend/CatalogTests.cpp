@@ -1,6 +1,7 @@
 #include "Recommend/Catalog.h"
 
 #include "Recommend/CatalogTestFiles.h"
+#include "Support/FullDisk.h"
 
 #include <catch2/catch.hpp>
 
@@ -335,6 +336,89 @@ TEST_CASE ("A refused file whose header says WAL gets no -wal or -shm file next 
     checkRefused (second, "the catalog is damaged (database disk image is malformed); left untouched");
     CHECK ((folder / "second.db-wal").existsAsFile());
     CHECK_FALSE ((folder / "second.db-shm").exists());
+}
+
+TEST_CASE ("A catalog another program keeps locked gets a clear error after the wait, and nothing changes",
+           "[catalog][badinput]")
+{
+    test::TemporaryFolder folder;
+    const auto file = folder / "catalog.db";
+    const auto path = file.getFullPathName().toStdString();
+    std::string error;
+    auto catalog = Catalog::open (path, error, 200);
+    REQUIRE (catalog != nullptr);
+    const auto first = catalog->upsert (makeTrack ("/music/a.wav", 100.0f));
+    REQUIRE (first != 0);
+
+    // Another program's write transaction, as a scan in another process holds one.
+    sqlite3* other = nullptr;
+    REQUIRE (sqlite3_open (path.c_str(), &other) == SQLITE_OK);
+    REQUIRE (sqlite3_exec (other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const auto locked = "another program kept the catalog locked for 0.2 s (database is locked)";
+
+    const auto started = juce::Time::getMillisecondCounterHiRes();
+    CHECK (Catalog::open (path, error, 200) == nullptr);
+    CHECK (juce::Time::getMillisecondCounterHiRes() - started >= 150.0); // it waited for the lock
+    CHECK (error == path + ": cannot open the catalog: " + locked);
+
+    CHECK (catalog->upsert (makeTrack ("/music/b.wav", 110.0f)) == 0);
+    CHECK (catalog->lastError() == locked);
+    catalog->addFeedback ({ first, FeedbackEvent::Kind::like, 0.0, 1000 });
+    CHECK (catalog->lastError() == locked);
+
+    // The lock goes away: nothing was half-written, and writing works again.
+    REQUIRE (sqlite3_exec (other, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close (other);
+    CHECK (catalog->trackCount() == 1);
+    CHECK (catalog->feedback().empty());
+    CHECK (catalog->upsert (makeTrack ("/music/b.wav", 110.0f)) != 0);
+    CHECK (catalog->trackCount() == 2);
+    CHECK (catalog->integrityCheck() == "ok");
+}
+
+TEST_CASE ("A disk that fills while the catalog writes loses nothing that was stored", "[catalog][badinput]")
+{
+    test::TemporaryFolder folder;
+    const auto file = folder / "catalog.db";
+    std::vector<TrackRecord> before;
+    {
+        const auto catalog = openCatalog (file);
+        for (int i = 0; i < 20; ++i)
+            REQUIRE (catalog->upsert (
+                         makeTrack ("/music/" + std::to_string (i) + ".wav", 90.0f + static_cast<float> (i))) != 0);
+        before = catalog->allTracks();
+    }
+
+    int stored = 0;
+    {
+        // SQLite binds a connection to its file system when it opens.
+        test::ScopedFullDisk disk (64 * 1024);
+        const auto catalog = openCatalog (file);
+        for (int i = 20; i < 200; ++i)
+        {
+            if (catalog->upsert (makeTrack ("/music/" + std::to_string (i) + ".wav", 90.0f)) == 0)
+                break;
+            ++stored;
+        }
+        REQUIRE (disk.refusedWrites() > 0);
+        CHECK (catalog->lastError() == "database or disk is full");
+        CHECK (stored < 180);
+        // Every track stored before the disk filled is intact, and the failed one left no trace.
+        CHECK (catalog->trackCount() == 20 + stored);
+        CHECK (catalog->integrityCheck() == "ok");
+
+        disk.makeRoom();
+        CHECK (catalog->upsert (makeTrack ("/music/after.wav", 120.0f)) != 0);
+    }
+
+    const auto reopened = openCatalog (file);
+    CHECK (reopened->trackCount() == 20 + stored + 1);
+    for (const auto& track : before)
+    {
+        const auto kept = reopened->findByPath (track.path);
+        REQUIRE (kept.has_value());
+        CHECK (kept->features == track.features);
+    }
 }
 
 TEST_CASE ("An empty file becomes a catalog", "[catalog]")
