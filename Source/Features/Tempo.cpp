@@ -236,8 +236,12 @@ void Tempo::prepare (double newFrameRate)
     frameRate = newFrameRate;
     windowFrames = static_cast<int> (std::lround (windowSeconds * frameRate));
     updateFrames = std::max (1, static_cast<int> (std::lround (updateSeconds * frameRate)));
+    historyFrames = historySeconds > 0.0 ? std::max (static_cast<size_t> (windowFrames),
+                                                     static_cast<size_t> (std::lround (historySeconds * frameRate)))
+                                         : 0;
+    framesAdded = framesForgotten = 0;
     odf.clear();
-    odf.reserve (static_cast<size_t> (windowFrames) * 6);
+    odf.reserve (historyFrames > 0 ? 2 * historyFrames : static_cast<size_t> (windowFrames) * 6);
     latest = {};
     smoothedScratch.reserve (static_cast<size_t> (windowFrames));
     centredScratch.reserve (static_cast<size_t> (windowFrames));
@@ -246,11 +250,19 @@ void Tempo::prepare (double newFrameRate)
 
 void Tempo::addOdf (float value)
 {
+    if (historyFrames > 0 && odf.size() == 2 * historyFrames)
+    {
+        // Forget the older half at once: amortised O(1), and the capacity reserved in
+        // prepare() is never exceeded.
+        odf.erase (odf.begin(), odf.begin() + static_cast<std::ptrdiff_t> (historyFrames));
+        framesForgotten += static_cast<int64_t> (historyFrames);
+    }
     odf.push_back (std::max (0.0f, value - odfNoiseFloor));
-    const auto size = static_cast<int> (odf.size());
-    if (size % updateFrames != 0)
+    ++framesAdded;
+    if (framesAdded % updateFrames != 0)
         return;
 
+    const auto size = static_cast<int> (odf.size());
     const auto n = std::min (size, windowFrames);
     const auto period =
         estimatePeriod (odf.data() + (size - n), n, frameRate, smoothedScratch, centredScratch, autocorrelation);
@@ -265,18 +277,21 @@ TempoEstimate Tempo::current() const
 
 TempoEstimate Tempo::whole() const
 {
-    const auto n = static_cast<int> (odf.size());
+    const auto skip = historyFrames > 0 && odf.size() > historyFrames ? odf.size() - historyFrames : size_t { 0 };
+    const auto* history = odf.data() + skip;
+    const auto first = framesForgotten + static_cast<int64_t> (skip); // the stream frame of history[0]
+    const auto n = static_cast<int> (odf.size() - skip);
     std::vector<float> smoothed, centred;
     std::vector<double> r;
-    const auto period = estimatePeriod (odf.data(), n, frameRate, smoothed, centred, r);
+    const auto period = estimatePeriod (history, n, frameRate, smoothed, centred, r);
     if (period.frames <= 0.0)
         return {};
 
     TempoEstimate estimate;
     estimate.bpm = static_cast<float> (60.0 * frameRate / period.frames);
     estimate.confidence = period.confidence;
-    for (const auto beat : trackBeats (odf.data(), n, period.frames))
-        estimate.beatTimes.push_back (Onsets::timeOfFrame (beat, frameRate));
+    for (const auto beat : trackBeats (history, n, period.frames))
+        estimate.beatTimes.push_back (Onsets::timeOfFrame (static_cast<double> (first + beat), frameRate));
     return estimate;
 }
 

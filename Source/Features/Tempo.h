@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace earshot
@@ -39,8 +41,10 @@ struct TempoEstimate
     Cost: addOdf() re-estimates current() every 0.5 s of audio, ~25 us each (about
     0.005 % of real time); whole() takes ~10 ms for a 10-minute stream.
 
-    Thread: one instance per analysis thread. addOdf() appends to a growing
-    history (amortised allocation; about 200 kB per 10 minutes).
+    Thread: one instance per analysis thread. addOdf() appends to the history:
+    the whole stream by default (files: about 200 kB per 10 minutes, amortised
+    allocation), or with limitHistory() the last stretch of it in memory reserved
+    up front (a live stream that runs for days).
 */
 class Tempo final
 {
@@ -50,9 +54,14 @@ public:
     /** current() describes this much of the most recent ODF. */
     static constexpr double windowSeconds = 10.0;
 
-    /** Clears the history and allocates the working memory of current().
-        Not the audio thread. */
+    /** Clears the history and allocates the working memory of current() (and the
+        whole history, when it is limited). Not the audio thread. */
     void prepare (double frameRate);
+
+    /** Keeps only the last `seconds` of the stream for whole() (0: all of it, the
+        default). With a limit, addOdf() stops allocating once the history is full
+        and memory stays at twice the limit. Takes effect at the next prepare(). */
+    void limitHistory (double seconds) { historySeconds = seconds; }
 
     /** Appends the next frame's ODF value (Onsets::process()). Values below 0.01,
         Onsets' floor for the frame-to-frame wobble of steady sounds, count as 0.
@@ -63,15 +72,19 @@ public:
         0.5 s of audio old); beatTimes stays empty. Analysis thread. */
     TempoEstimate current() const;
 
-    /** Estimates tempo and beat times from the whole history. Allocates; linear in
-        the stream length. Analysis thread, or any thread once addOdf() is no
-        longer being called. */
+    /** Estimates tempo and beat times from the whole history (the last
+        limitHistory() seconds of it when limited; beat times still count from the
+        stream's start). Allocates; linear in the history's length. Analysis thread,
+        or any thread once addOdf() is no longer being called. */
     TempoEstimate whole() const;
 
 private:
     double frameRate = 86.0;
     int windowFrames = 0, updateFrames = 1;
-    std::vector<float> odf;
+    double historySeconds = 0.0;
+    size_t historyFrames = 0; // 0: unlimited
+    int64_t framesAdded = 0, framesForgotten = 0;
+    std::vector<float> odf; // frames framesForgotten .. framesAdded - 1
     TempoEstimate latest;
     std::vector<float> smoothedScratch, centredScratch; // working memory of current()
     std::vector<double> autocorrelation;

@@ -417,3 +417,42 @@ TEST_CASE ("Tempo and beats of a 10-minute stream", "[features][rhythm]")
     CHECK (std::abs (static_cast<int> (estimate.beatTimes.size()) - numBeats) <= 2);
     CHECK (within (tempo.current().bpm, 128.0, 0.02));
 }
+
+TEST_CASE ("With a history limit, whole() covers the last stretch of a long stream and addOdf stops allocating",
+           "[features][rhythm][allocation][guard]")
+{
+    // An hour at 100 BPM, then 3 minutes at 140: limited to 2 minutes, whole() hears
+    // only the 140 and places its beats at their times in the stream.
+    REQUIRE (test::ScopedAllocationGuard::isActive());
+    const auto frameRate = sampleRate / 512;
+    Tempo tempo;
+    tempo.limitHistory (120.0);
+    tempo.prepare (frameRate);
+    juce::Random random (5);
+    auto feed = [&] (double bpm, double fromSeconds, double seconds)
+    {
+        const auto period = 60.0 * frameRate / bpm;
+        const auto first = static_cast<int> (fromSeconds * frameRate);
+        for (int n = first; n < first + static_cast<int> (seconds * frameRate); ++n)
+        {
+            const auto isBeat = std::floor ((n - first) / period) != std::floor ((n - first - 1) / period);
+            tempo.addOdf ((isBeat ? 1.0f : 0.0f) + 0.1f * random.nextFloat());
+        }
+    };
+    feed (100.0, 0.0, 300.0); // fills the history twice over: its memory is now all there
+    {
+        const test::ScopedAllocationGuard guard;
+        feed (100.0, 300.0, 3300.0);
+        CHECK (guard.allocations() == 0);
+    }
+    feed (140.0, 3600.0, 180.0);
+
+    const auto estimate = tempo.whole();
+    CHECK (within (estimate.bpm, 140.0, 0.01));
+    REQUIRE_FALSE (estimate.beatTimes.empty());
+    CHECK (estimate.beatTimes.front() >= 3780.0 - 120.0 - 1.0);
+    CHECK (estimate.beatTimes.back() <= 3780.0);
+    CHECK (estimate.beatTimes.back() >= 3780.0 - 1.0);
+    // 140 BPM: 280 beats in the last 120 s.
+    CHECK (std::abs (static_cast<int> (estimate.beatTimes.size()) - 280) <= 2);
+}
