@@ -30,9 +30,33 @@ struct Options
     juce::String error;
 };
 
+/** Reads the list of --only ("levels,loudness"); an unknown name sets `error`. */
+FeatureFamilies parseFamilies (const juce::String& list, juce::String& error)
+{
+    auto families = FeatureFamilies::none();
+    for (const auto& token : juce::StringArray::fromTokens (list, ",", ""))
+    {
+        const auto name = token.trim();
+        if (name.isEmpty())
+            continue;
+        const auto family = FeatureFamilies::fromName (name.toStdString());
+        if (! family.has_value())
+        {
+            error = "--only: unknown feature family '" + name + "'; valid families are " +
+                    juce::String (FeatureFamilies::validNames());
+            return FeatureFamilies::all();
+        }
+        families = families.with (*family);
+    }
+    if (families.isEmpty())
+        error = "--only needs a feature family: " + juce::String (FeatureFamilies::validNames());
+    return families;
+}
+
 Options parse (const juce::StringArray& args)
 {
     Options options;
+    auto only = FeatureFamilies::none();
     for (int i = 0; i < args.size(); ++i)
     {
         const auto& arg = args[i];
@@ -56,6 +80,15 @@ Options parse (const juce::StringArray& args)
             if (options.jobs < 1 && options.error.isEmpty())
                 options.error = "--jobs needs a whole number of at least 1";
         }
+        else if (arg == "--only")
+        {
+            const auto list = value();
+            if (options.error.isEmpty())
+            {
+                const auto families = parseFamilies (list, options.error);
+                only = options.error.isEmpty() ? only.with (families) : only;
+            }
+        }
         else if (arg == "--silence-threshold")
             options.analysis.settings.silenceThresholdDbfs = value().getFloatValue();
         else if (arg == "--min-silence")
@@ -70,6 +103,7 @@ Options parse (const juce::StringArray& args)
             options.files.add (arg);
     }
     options.analysis.keepFrames = options.frames;
+    options.analysis.settings.families = only.isEmpty() ? FeatureFamilies::all() : only;
     return options;
 }
 
@@ -82,7 +116,7 @@ struct Outcome
 
 juce::String analyzeUsage()
 {
-    return "usage: earshot analyze FILE... [--json | --csv] [--frames] [--jobs N]\n"
+    return "usage: earshot analyze FILE... [--json | --csv] [--frames] [--jobs N] [--only FAMILY[,FAMILY...]]\n"
            "                       [--silence-threshold DBFS] [--min-silence SECONDS]\n"
            "\n"
            "Analyses audio files (WAV, AIFF, FLAC, Ogg Vorbis, MP3) in parallel and prints, per file:\n"
@@ -93,6 +127,11 @@ juce::String analyzeUsage()
            "  --csv                 one CSV row per file (with --frames: one row per frame)\n"
            "  --frames              also the frame series (about 86 frames per second)\n"
            "  --jobs N              files analysed at once (default: all cores)\n"
+           "  --only FAMILIES       compute and print only these feature families (comma-separated,\n"
+           "                        default all): levels, loudness, spectrum, harmony, rhythm,\n"
+           "                        stereo, descriptors, structure. Families computed from others\n"
+           "                        pull them in without printing them: descriptors need loudness,\n"
+           "                        rhythm and spectrum; structure needs harmony\n"
            "  --silence-threshold   level below which audio counts as silent (default -60 dBFS)\n"
            "  --min-silence         shortest silence reported (default 2 s)\n";
 }
@@ -160,9 +199,9 @@ int analyze (const juce::StringArray& args, std::ostream& out, std::ostream& err
     if (options.output == Output::csv)
     {
         if (options.frames)
-            ReportFormat::writeFramesCsvHeader (out);
+            ReportFormat::writeFramesCsvHeader (options.analysis.settings.families, out);
         else
-            ReportFormat::writeSummaryCsvHeader (out);
+            ReportFormat::writeSummaryCsvHeader (options.analysis.settings.families, out);
     }
 
     int failed = 0;

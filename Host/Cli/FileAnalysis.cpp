@@ -75,6 +75,7 @@ std::optional<FileReport> analyseFile (const juce::File& file, juce::AudioFormat
     report.numChannels = static_cast<int> (reader->numChannels);
     report.lengthInSamples = reader->lengthInSamples;
     report.durationSeconds = static_cast<double> (reader->lengthInSamples) / reader->sampleRate;
+    report.families = options.settings.families;
 
     if (! OfflineAnalyzer::analyse (*reader, options, report.analysis, error))
         return std::nullopt;

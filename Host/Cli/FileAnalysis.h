@@ -19,6 +19,9 @@ struct FileReport
     int64_t lengthInSamples = 0;
     double durationSeconds = 0.0;
     OfflineAnalysis analysis;
+    /** The families asked for: what the report prints (the analysis may hold more,
+        computed as their dependencies). */
+    FeatureFamilies families = FeatureFamilies::all();
 };
 
 /** Reads `file` and runs the offline analysis on it. Any thread but an audio thread.

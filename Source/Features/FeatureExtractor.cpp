@@ -33,23 +33,44 @@ void FeatureExtractor::prepare (const StreamFormat& format)
     hopSize = fftSize / 4;
     frameRate = sampleRate / hopSize;
 
-    loudness.prepare (sampleRate, numChannels);
+    using F = FeatureFamily;
+    computed = settings.families.withDependencies();
+    const auto has = [this] (FeatureFamily family) { return computed.contains (family); };
+    needsFft = has (F::spectrum) || has (F::harmony) || has (F::rhythm);
+    // The level of each hop: the levels family's frame values, and what tells silent
+    // frames apart (spectrum and harmony summarise only frames that are not silent;
+    // structure finds the silences).
+    needsHopLevel = has (F::levels) || has (F::spectrum) || has (F::harmony) || has (F::structure);
+
+    if (has (F::loudness))
+        loudness.prepare (sampleRate, numChannels);
     hopStereo.reset();
     totalStereo.reset();
-    spectrum.prepare (fftSize);
-    mfcc.prepare (sampleRate, fftSize);
-    chroma.prepare (sampleRate, fftSize);
-    onsetDetector.prepare (sampleRate, fftSize, frameRate);
-    tempo.prepare (frameRate);
+    if (needsFft)
+        spectrum.prepare (fftSize);
+    if (has (F::harmony))
+    {
+        mfcc.prepare (sampleRate, fftSize);
+        chroma.prepare (sampleRate, fftSize);
+    }
+    if (has (F::rhythm))
+    {
+        onsetDetector.prepare (sampleRate, fftSize, frameRate);
+        tempo.prepare (frameRate);
+    }
     key.reset();
-    silence.prepare (settings.silenceThresholdDbfs, settings.minSilenceSeconds, frameRate);
-    segments.prepare (frameRate, settings.segmentWindowSeconds, settings.minSegmentSeconds);
+    if (has (F::structure))
+    {
+        silence.prepare (settings.silenceThresholdDbfs, settings.minSilenceSeconds, frameRate);
+        segments.prepare (frameRate, settings.segmentWindowSeconds, settings.minSegmentSeconds);
+    }
     wholeSummary.reset (frameRate, 0.0);
     liveSummary.reset (frameRate, settings.liveSummaryHalfLifeSeconds);
 
-    history.assign (static_cast<size_t> (fftSize), 0.0f);
-    window.assign (static_cast<size_t> (fftSize), 0.0f);
-    previousMagnitudes.assign (static_cast<size_t> (spectrum.getNumBins()), 0.0f);
+    const auto fftSamples = needsFft ? static_cast<size_t> (fftSize) : 0;
+    history.assign (fftSamples, 0.0f);
+    window.assign (fftSamples, 0.0f);
+    previousMagnitudes.assign (has (F::spectrum) ? static_cast<size_t> (spectrum.getNumBins()) : 0, 0.0f);
     historyWrite = 0;
     samplesIntoHop = 0;
     samplesSeen = frameIndex = 0;
@@ -62,11 +83,11 @@ void FeatureExtractor::prepare (const StreamFormat& format)
 
     // About 10 minutes' worth, so a typical track never reallocates on the analysis thread.
     onsets.clear();
-    onsets.reserve (4096);
+    onsets.reserve (has (F::rhythm) ? 4096 : 0);
     boundaries.clear();
-    boundaries.reserve (256);
+    boundaries.reserve (has (F::structure) ? 256 : 0);
     silences.clear();
-    silences.reserve (256);
+    silences.reserve (has (F::structure) ? 256 : 0);
 }
 
 void FeatureExtractor::process (const AudioBlock& block, AnalysisContext& context)
@@ -87,32 +108,37 @@ void FeatureExtractor::process (const AudioBlock& block, AnalysisContext& contex
         for (int c = 0; c < channels; ++c)
             pointers[c] = block.getReadPointer (c) + position;
 
-        loudness.process (pointers, count);
-        hopTruePeak = std::max (hopTruePeak, loudness.lastTruePeakGain());
-        const auto* right = pointers[channels > 1 ? 1 : 0];
-        hopStereo.process (pointers[0], right, count);
-        totalStereo.process (pointers[0], right, count);
+        if (computed.contains (FeatureFamily::loudness))
+        {
+            loudness.process (pointers, count);
+            hopTruePeak = std::max (hopTruePeak, loudness.lastTruePeakGain());
+        }
+        if (computed.contains (FeatureFamily::stereo))
+        {
+            const auto* right = pointers[channels > 1 ? 1 : 0];
+            hopStereo.process (pointers[0], right, count);
+            totalStereo.process (pointers[0], right, count);
+        }
 
-        // Level of the hop: explicit SIMD reductions per channel.
-        for (int c = 0; c < channels; ++c)
+        // Level of the hop: an explicit SIMD reduction per channel.
+        for (int c = 0; needsHopLevel && c < channels; ++c)
         {
             const auto* x = pointers[c];
             double squares = 0.0;
-            float peak = 0.0f;
-#pragma omp simd reduction(+ : squares) reduction(max : peak)
+#pragma omp simd reduction(+ : squares)
             for (int i = 0; i < count; ++i)
-            {
                 squares += static_cast<double> (x[i]) * static_cast<double> (x[i]);
-                peak = std::max (peak, std::abs (x[i]));
-            }
             hopSquares += squares;
-            hopPeak = std::max (hopPeak, peak);
+            // JUCE's SIMD min/max: as an `omp simd` max reduction GCC 12 keeps the running
+            // maximum in memory, a store and a reload per vector.
+            const auto range = juce::FloatVectorOperations::findMinAndMax (x, count);
+            hopPeak = std::max ({ hopPeak, range.getEnd(), -range.getStart() });
         }
 
         // Downmix into the history ring in contiguous runs, channel by channel (the
         // same order of additions per sample as summing across channels).
         const auto scale = 1.0f / static_cast<float> (channels);
-        for (int done = 0; done < count;)
+        for (int done = 0; needsFft && done < count;)
         {
             const auto run =
                 static_cast<int> (std::min<size_t> (static_cast<size_t> (count - done), history.size() - historyWrite));
@@ -207,57 +233,116 @@ void FeatureExtractor::computeSpectralShape (FeatureFrame& frame) noexcept
 
 void FeatureExtractor::emitFrame (AnalysisContext& context)
 {
+    using F = FeatureFamily;
     FeatureFrame frame;
     frame.index = frameIndex++;
     frame.endSample = samplesSeen;
     frame.timeSeconds = static_cast<double> (samplesSeen) / sampleRate;
     frame.hadInvalidInput = hopHadInvalidInput;
 
-    // libebur128 sums its whole window on every query (3 s for short-term), so the
-    // meters are refreshed at 10 Hz, as EBU R128 asks, not every hop. The frames
-    // chosen depend only on the frame index: live still equals offline.
-    if (frame.index % loudnessRefreshFrames == 0)
+    if (computed.contains (F::loudness))
     {
-        momentary = loudness.momentaryLufs();
-        shortTerm = loudness.shortTermLufs();
+        // libebur128 sums its whole window on every query (3 s for short-term), so the
+        // meters are refreshed at 10 Hz, as EBU R128 asks, not every hop. The frames
+        // chosen depend only on the frame index: live still equals offline.
+        if (frame.index % loudnessRefreshFrames == 0)
+        {
+            momentary = loudness.momentaryLufs();
+            shortTerm = loudness.shortTermLufs();
+        }
+        frame.momentaryLufs = momentary;
+        frame.shortTermLufs = shortTerm;
+        frame.truePeakDbtp = toDb (hopTruePeak);
+        hopTruePeak = 0.0f;
     }
-    frame.momentaryLufs = momentary;
-    frame.shortTermLufs = shortTerm;
-    frame.rmsDbfs = toDb (std::sqrt (hopSquares / (static_cast<double> (hopSize) * numChannels)));
-    frame.peakDbfs = toDb (hopPeak);
-    frame.truePeakDbtp = toDb (hopTruePeak);
-    hopSquares = 0.0;
-    hopPeak = hopTruePeak = 0.0f;
+    if (needsHopLevel)
+    {
+        frame.rmsDbfs = toDb (std::sqrt (hopSquares / (static_cast<double> (hopSize) * numChannels)));
+        frame.peakDbfs = toDb (hopPeak);
+        frame.isSilent = ! (frame.rmsDbfs >= settings.silenceThresholdDbfs);
+        hopSquares = 0.0;
+        hopPeak = 0.0f;
+    }
 
-    // The window, oldest sample first.
-    const auto split = static_cast<std::ptrdiff_t> (historyWrite);
-    std::copy (history.begin() + split, history.end(), window.begin());
-    std::copy (history.begin(), history.begin() + split, window.end() - split);
+    if (needsFft)
+    {
+        // The window, oldest sample first.
+        const auto split = static_cast<std::ptrdiff_t> (historyWrite);
+        std::copy (history.begin() + split, history.end(), window.begin());
+        std::copy (history.begin(), history.begin() + split, window.end() - split);
+        spectrum.analyse (window.data());
+    }
 
-    int crossings = 0;
-    for (size_t i = 1; i < window.size(); ++i)
-        crossings += (window[i - 1] < 0.0f) != (window[i] < 0.0f) ? 1 : 0;
-    frame.zeroCrossingRate = static_cast<float> (crossings) / static_cast<float> (window.size() - 1);
+    if (computed.contains (F::spectrum))
+    {
+        int crossings = 0;
+        for (size_t i = 1; i < window.size(); ++i)
+            crossings += (window[i - 1] < 0.0f) != (window[i] < 0.0f) ? 1 : 0;
+        frame.zeroCrossingRate = static_cast<float> (crossings) / static_cast<float> (window.size() - 1);
+        computeSpectralShape (frame);
+    }
+    if (computed.contains (F::harmony))
+    {
+        mfcc.compute (spectrum.magnitudes(), frame.mfcc);
+        chroma.compute (spectrum.magnitudes(), frame.chroma);
+    }
 
-    spectrum.analyse (window.data());
-    computeSpectralShape (frame);
-    mfcc.compute (spectrum.magnitudes(), frame.mfcc);
-    chroma.compute (spectrum.magnitudes(), frame.chroma);
+    if (computed.contains (F::rhythm))
+    {
+        frame.onsetStrength = onsetDetector.process (spectrum.magnitudes());
+        frame.isOnset = onsetDetector.onsetDetected();
+        if (frame.isOnset)
+            onsets.push_back (
+                Onsets::timeOfFrame (static_cast<double> (frame.index - onsetDetector.latencyFrames()), frameRate));
+        tempo.addOdf (frame.onsetStrength);
+    }
 
-    frame.onsetStrength = onsetDetector.process (spectrum.magnitudes());
-    frame.isOnset = onsetDetector.onsetDetected();
-    if (frame.isOnset)
-        onsets.push_back (
-            Onsets::timeOfFrame (static_cast<double> (frame.index - onsetDetector.latencyFrames()), frameRate));
-    tempo.addOdf (frame.onsetStrength);
+    if (computed.contains (F::stereo))
+    {
+        const auto image = hopStereo.image();
+        hopStereo.reset();
+        frame.stereoCorrelation = image.correlation;
+        frame.stereoWidth = image.width;
+        frame.stereoBalance = image.balance;
+    }
 
-    const auto image = hopStereo.image();
-    hopStereo.reset();
-    frame.stereoCorrelation = image.correlation;
-    frame.stereoWidth = image.width;
-    frame.stereoBalance = image.balance;
+    if (computed.contains (F::structure))
+        detectSilence (frame, context);
 
-    frame.isSilent = ! (frame.rmsDbfs >= settings.silenceThresholdDbfs);
+    if (! frame.isSilent && computed.containsAny (FeatureFamilies::none().with (F::spectrum).with (F::harmony)))
+    {
+        if (computed.contains (F::harmony))
+            key.addChroma (frame.chroma, 1.0f);
+        wholeSummary.add (frame);
+        liveSummary.add (frame);
+    }
+
+    // Every frame, silent ones too: music after silence is a boundary worth finding.
+    if (computed.contains (F::structure))
+    {
+        const auto boundary = segments.process (frame);
+        if (boundary >= 0)
+        {
+            boundaries.push_back (static_cast<double> (boundary + 1) * hopSize / sampleRate);
+            context.post ({ EngineEvent::Kind::segmentBoundary, boundaries.back(), 0.0, -1 });
+        }
+    }
+
+    auto& snapshot = context.snapshot();
+    snapshot.frame = frame;
+    if (++framesSinceLiveSummary >= static_cast<int> (liveSummaryIntervalSeconds * frameRate))
+    {
+        framesSinceLiveSummary = 0;
+        fillSummary (snapshot.summary, snapshot, computed.contains (F::rhythm) ? tempo.current() : TempoEstimate {},
+                     key.estimate(), liveSummary);
+    }
+
+    if (frameListener)
+        frameListener (frame);
+}
+
+void FeatureExtractor::detectSilence (const FeatureFrame& frame, AnalysisContext& context)
+{
     switch (silence.process (frame.rmsDbfs))
     {
         case Silence::Change::started:
@@ -280,85 +365,78 @@ void FeatureExtractor::emitFrame (AnalysisContext& context)
     }
     if (silence.isInSilence() && ! silences.empty())
         silences.back().endSeconds = frame.timeSeconds;
-
-    if (! frame.isSilent)
-    {
-        key.addChroma (frame.chroma, 1.0f);
-        wholeSummary.add (frame);
-        liveSummary.add (frame);
-    }
-
-    // Every frame, silent ones too: music after silence is a boundary worth finding.
-    const auto boundary = segments.process (frame);
-    if (boundary >= 0)
-    {
-        boundaries.push_back (static_cast<double> (boundary + 1) * hopSize / sampleRate);
-        context.post ({ EngineEvent::Kind::segmentBoundary, boundaries.back(), 0.0, -1 });
-    }
-
-    auto& snapshot = context.snapshot();
-    snapshot.frame = frame;
-    if (++framesSinceLiveSummary >= static_cast<int> (liveSummaryIntervalSeconds * frameRate))
-    {
-        framesSinceLiveSummary = 0;
-        fillSummary (snapshot.summary, snapshot, tempo.current(), key.estimate(), liveSummary);
-    }
-
-    if (frameListener)
-        frameListener (frame);
 }
 
 void FeatureExtractor::fillSummary (TrackSummary& summary, const Snapshot& levels, const TempoEstimate& tempoEstimate,
                                     const KeyEstimate& keyEstimate, const SummaryAccumulator& accumulator) const
 {
+    using F = FeatureFamily;
     summary.durationSeconds = static_cast<double> (samplesSeen) / sampleRate;
     summary.sampleRate = sampleRate;
     summary.numChannels = numChannels;
 
-    summary.integratedLufs = loudness.integratedLufs();
-    summary.loudnessRangeLu = loudness.loudnessRangeLu();
-    summary.truePeakDbtp = loudness.truePeakDbtp();
-
-    double squares = 0.0;
-    float peak = FeatureFrame::noLevel, dc = 0.0f;
-    uint64_t clipped = 0;
-    for (int c = 0; c < std::min (levels.numChannels, Snapshot::maxChannels); ++c)
+    if (computed.contains (F::loudness))
     {
-        const auto& level = levels.levels[static_cast<size_t> (c)];
-        if (std::isfinite (level.overallRmsDb))
-            squares += std::pow (10.0, level.overallRmsDb / 10.0);
-        peak = std::max (peak, level.overallPeakDb);
-        clipped += level.clippedSamples;
-        if (std::abs (level.dcOffset) > std::abs (dc))
-            dc = level.dcOffset;
+        summary.integratedLufs = loudness.integratedLufs();
+        summary.loudnessRangeLu = loudness.loudnessRangeLu();
+        summary.truePeakDbtp = loudness.truePeakDbtp();
     }
-    summary.rmsDbfs = levels.numChannels > 0 && squares > 0.0 ? toDb (std::sqrt (squares / levels.numChannels))
-                                                              : FeatureFrame::noLevel;
-    summary.samplePeakDbfs = peak;
-    summary.crestFactorDb = std::isfinite (peak) && std::isfinite (summary.rmsDbfs) ? peak - summary.rmsDbfs : 0.0f;
-    summary.dcOffset = dc;
-    summary.clippedSamples = clipped;
 
-    accumulator.writeTo (summary);
-    summary.keyTonic = keyEstimate.tonic;
-    summary.keyIsMinor = keyEstimate.isMinor;
-    summary.keyConfidence = keyEstimate.confidence;
-    summary.tempoBpm = tempoEstimate.bpm;
-    summary.tempoConfidence = tempoEstimate.confidence;
-    summary.onsetRate = static_cast<float> (onsetDetector.onsetRate());
+    if (computed.contains (F::levels))
+    {
+        double squares = 0.0;
+        float peak = FeatureFrame::noLevel, dc = 0.0f;
+        uint64_t clipped = 0;
+        for (int c = 0; c < std::min (levels.numChannels, Snapshot::maxChannels); ++c)
+        {
+            const auto& level = levels.levels[static_cast<size_t> (c)];
+            if (std::isfinite (level.overallRmsDb))
+                squares += std::pow (10.0, level.overallRmsDb / 10.0);
+            peak = std::max (peak, level.overallPeakDb);
+            clipped += level.clippedSamples;
+            if (std::abs (level.dcOffset) > std::abs (dc))
+                dc = level.dcOffset;
+        }
+        summary.rmsDbfs = levels.numChannels > 0 && squares > 0.0 ? toDb (std::sqrt (squares / levels.numChannels))
+                                                                  : FeatureFrame::noLevel;
+        summary.samplePeakDbfs = peak;
+        summary.crestFactorDb = std::isfinite (peak) && std::isfinite (summary.rmsDbfs) ? peak - summary.rmsDbfs : 0.0f;
+        summary.dcOffset = dc;
+        summary.clippedSamples = clipped;
+    }
 
-    const auto image = totalStereo.image();
-    summary.stereoCorrelation = image.correlation;
-    summary.stereoWidth = image.width;
-    summary.stereoBalance = image.balance;
-    summary.silentSeconds = static_cast<double> (silence.silentFrames()) / frameRate;
+    if (computed.containsAny (FeatureFamilies::none().with (F::spectrum).with (F::harmony)))
+        accumulator.writeTo (summary);
+    if (computed.contains (F::harmony))
+    {
+        summary.keyTonic = keyEstimate.tonic;
+        summary.keyIsMinor = keyEstimate.isMinor;
+        summary.keyConfidence = keyEstimate.confidence;
+    }
+    if (computed.contains (F::rhythm))
+    {
+        summary.tempoBpm = tempoEstimate.bpm;
+        summary.tempoConfidence = tempoEstimate.confidence;
+        summary.onsetRate = static_cast<float> (onsetDetector.onsetRate());
+    }
 
-    Descriptors::compute (summary);
+    if (computed.contains (F::stereo))
+    {
+        const auto image = totalStereo.image();
+        summary.stereoCorrelation = image.correlation;
+        summary.stereoWidth = image.width;
+        summary.stereoBalance = image.balance;
+    }
+    if (computed.contains (F::structure))
+        summary.silentSeconds = static_cast<double> (silence.silentFrames()) / frameRate;
+
+    if (computed.contains (F::descriptors))
+        Descriptors::compute (summary);
 }
 
 TempoEstimate FeatureExtractor::wholeTempo() const
 {
-    return tempo.whole();
+    return computed.contains (FeatureFamily::rhythm) ? tempo.whole() : TempoEstimate {};
 }
 
 TrackSummary FeatureExtractor::summariseWhole (const Snapshot& levels, const TempoEstimate& wholeStreamTempo) const

@@ -2,6 +2,7 @@
 
 #include "Analysis/AnalysisStage.h"
 #include "Features/Chroma.h"
+#include "Features/FeatureFamilies.h"
 #include "Features/FeatureFrame.h"
 #include "Features/Key.h"
 #include "Features/Loudness.h"
@@ -31,6 +32,10 @@ struct FeatureSettings
     double liveSummaryHalfLifeSeconds = 30.0;
     double segmentWindowSeconds = 3.0;
     double minSegmentSeconds = 8.0;
+    /** The families to compute; the ones they are computed from are added
+        (FeatureFamilies::withDependencies()). The others cost nothing: their state is
+        not prepared, their fields of frames and summaries keep their defaults. */
+    FeatureFamilies families = FeatureFamilies::all();
 };
 
 /** A stretch of confirmed silence, in seconds since the stream began. */
@@ -51,6 +56,9 @@ struct SilentRegion
     block size) and offline.
 
     Runs after the Level stage, whose per-channel totals it summarises.
+
+    Only the families of FeatureSettings::families (and their dependencies) are
+    computed; each one's values are the same whether it runs alone or with all.
 
     Threads: prepare() while the analysis thread is stopped; process() and the
     accessors on the analysis thread (or any thread once it has stopped).
@@ -81,6 +89,9 @@ public:
     const std::vector<SilentRegion>& silentRegions() const noexcept { return silences; }
     const std::vector<double>& segmentBoundaries() const noexcept { return boundaries; }
 
+    /** What prepare() set up to compute: the families asked for and their dependencies. */
+    FeatureFamilies computedFamilies() const noexcept { return computed; }
+
     int getFftSize() const noexcept { return fftSize; }
     int getHopSize() const noexcept { return hopSize; }
     double getFrameRate() const noexcept { return frameRate; }
@@ -88,11 +99,18 @@ public:
 private:
     void emitFrame (AnalysisContext& context);
     void computeSpectralShape (FeatureFrame& frame) noexcept;
+    void detectSilence (const FeatureFrame& frame, AnalysisContext& context);
     void fillSummary (TrackSummary& summary, const Snapshot& levels, const TempoEstimate& tempoEstimate,
                       const KeyEstimate& keyEstimate, const SummaryAccumulator& accumulator) const;
 
     FeatureSettings settings;
     FrameListener frameListener;
+
+    // What prepare() derived from settings.families: the families, and the shared
+    // work below them (the FFT of the mono downmix; the level of each hop, which
+    // also tells silent frames apart for the summaries and the silence detector).
+    FeatureFamilies computed = FeatureFamilies::all();
+    bool needsFft = true, needsHopLevel = true;
 
     double sampleRate = 44100.0;
     int numChannels = 1, fftSize = 2048, hopSize = 512;

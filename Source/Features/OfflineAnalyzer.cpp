@@ -1,6 +1,7 @@
 #include "Features/OfflineAnalyzer.h"
 
-#include "Features/Level.h"
+#include <array>
+#include <cmath>
 
 namespace earshot::OfflineAnalyzer
 {
@@ -17,7 +18,9 @@ public:
     {
         format = { sampleRate, options.blockSize, std::min (numChannels, Snapshot::maxChannels) };
         block.allocate (format.numChannels, options.blockSize);
-        level.prepare (format);
+        runLevel = options.settings.families.withDependencies().contains (FeatureFamily::levels);
+        if (runLevel)
+            level.prepare (format);
         if (options.keepFrames)
             extractor.setFrameListener ([this] (const FeatureFrame& frame) { result.frames.push_back (frame); });
         extractor.prepare (format);
@@ -32,6 +35,16 @@ public:
     /** Analyses `numSamples` samples of `source` (channel pointers). */
     void add (const float* const* source, int numSamples)
     {
+        auto* const* channels = startBlock (numSamples);
+        for (int c = 0; c < format.numChannels; ++c)
+            std::copy (source[c], source[c] + numSamples, channels[c]);
+        analyseBlock();
+    }
+
+    /** The channels of the next block, to be filled with `numSamples` samples each
+        before analyseBlock(): a reader decodes into them without a copy. */
+    float* const* startBlock (int numSamples) noexcept
+    {
         BlockInfo info;
         info.samplePosition = position;
         info.sampleRate = format.sampleRate;
@@ -39,11 +52,18 @@ public:
         info.numSamples = numSamples;
         block.resizeWithoutAllocating (info);
         for (int c = 0; c < format.numChannels; ++c)
-            std::copy (source[c], source[c] + numSamples, block.getWritePointer (c));
+            channelPointers[static_cast<size_t> (c)] = block.getWritePointer (c);
+        return channelPointers.data();
+    }
 
-        if (block.replaceInvalidSamples())
+    void analyseBlock()
+    {
+        const auto numSamples = block.getNumSamples();
+        // A vectorised test first: the replacement walks sample by sample with a branch.
+        if (holdsInvalidSamples() && block.replaceInvalidSamples())
             ++result.levels.health.blocksWithInvalidSamples;
-        level.process (block, *this);
+        if (runLevel)
+            level.process (block, *this);
         extractor.process (block, *this);
 
         ++result.levels.health.blocksAnalysed;
@@ -60,18 +80,38 @@ public:
         result.beatTimes = tempo.beatTimes;
         result.segmentBoundaries = extractor.segmentBoundaries();
         result.silentRegions = extractor.silentRegions();
+        result.families = extractor.computedFamilies();
+        result.levelStatistics.clear();
+        for (int c = 0; runLevel && c < format.numChannels; ++c)
+            result.levelStatistics.push_back (level.statistics (c));
     }
 
     const StreamFormat& getFormat() const noexcept { return format; }
 
 private:
+    bool holdsInvalidSamples() const noexcept
+    {
+        int invalid = 0;
+        for (int c = 0; c < block.getNumChannels(); ++c)
+        {
+            const auto* x = block.getReadPointer (c);
+            const auto n = block.getNumSamples();
+#pragma omp simd reduction(+ : invalid)
+            for (int i = 0; i < n; ++i)
+                invalid += std::abs (x[i]) <= AudioBlock::maxValidSample ? 0 : 1; // NaN compares false
+        }
+        return invalid > 0;
+    }
+
     const OfflineOptions& options;
     OfflineAnalysis& result;
     StreamFormat format;
     AudioBlock block;
     Level level;
     FeatureExtractor extractor;
+    bool runLevel = true;
     int64_t position = 0;
+    std::array<float*, Snapshot::maxChannels> channelPointers {};
 };
 } // namespace
 
@@ -84,18 +124,17 @@ bool analyse (juce::AudioFormatReader& reader, const OfflineOptions& options, Of
         result.frames.reserve (
             static_cast<size_t> (reader.lengthInSamples / std::max (1, run.getFormat().maxBlockSize)) * 8 + 16);
 
-    juce::AudioBuffer<float> buffer (channels, options.blockSize);
     const auto length = reader.lengthInSamples;
     int64_t lastProgress = 0;
     for (int64_t position = 0; position < length;)
     {
         const auto count = static_cast<int> (std::min<int64_t> (options.blockSize, length - position));
-        if (! reader.read (&buffer, 0, count, position, true, channels > 1))
+        if (! reader.read (run.startBlock (count), channels, position, count))
         {
             error = "read failed at " + juce::String (static_cast<double> (position) / reader.sampleRate, 2) + " s";
             return false;
         }
-        run.add (buffer.getArrayOfReadPointers(), count);
+        run.analyseBlock();
         position += count;
 
         if (options.progress && position - lastProgress >= static_cast<int64_t> (reader.sampleRate * 10.0))

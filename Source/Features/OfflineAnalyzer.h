@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Features/FeatureExtractor.h"
+#include "Features/Level.h"
 
 #include <juce_audio_formats/juce_audio_formats.h>
 
@@ -15,6 +16,10 @@ struct OfflineAnalysis
     TrackSummary summary;
     /** The Level stage's view: per-channel totals, and pipeline counts. */
     Snapshot levels;
+    /** The Level stage's statistics per channel (empty when levels were not computed). */
+    std::vector<LevelStatistics> levelStatistics;
+    /** The families computed: those asked for and their dependencies. */
+    FeatureFamilies families = FeatureFamilies::all();
     /** Every frame, when OfflineOptions::keepFrames is set. */
     std::vector<FeatureFrame> frames;
     std::vector<double> onsetTimes, beatTimes, segmentBoundaries;
@@ -34,7 +39,8 @@ struct OfflineOptions
 
 /** Runs the same stages the live pipeline runs (Level, then FeatureExtractor) on
     file data, on the calling thread, without a ring: a file gives the same frames
-    whether it was analysed live in small blocks or here in big ones.
+    whether it was analysed live in small blocks or here in big ones. The Level
+    stage runs only when OfflineOptions::settings.families holds levels.
     Any thread but an audio thread; one call per thread at a time per analyzer. */
 namespace OfflineAnalyzer
 {

@@ -44,6 +44,29 @@ const std::vector<std::string>& TrackSummary::vectorNames()
     return names;
 }
 
+const std::vector<FeatureFamily>& TrackSummary::vectorFamilies()
+{
+    static const std::vector<FeatureFamily> families = []
+    {
+        using F = FeatureFamily;
+        std::vector<FeatureFamily> list;
+        auto add = [&list] (FeatureFamily family, int count)
+        {
+            for (int i = 0; i < count; ++i)
+                list.push_back (family);
+        };
+        add (F::loudness, 3);
+        add (F::levels, 1);
+        add (F::spectrum, 7);
+        add (F::harmony, 2 * FeatureFrame::numMfcc + FeatureFrame::numChroma + 3);
+        add (F::rhythm, 3);
+        add (F::stereo, 2);
+        add (F::descriptors, 4);
+        return list;
+    }();
+    return families;
+}
+
 std::vector<float> TrackSummary::toVector() const
 {
     std::vector<float> v { finiteLevel (integratedLufs), loudnessRangeLu,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Features/FeatureFamilies.h"
 #include "Features/FeatureFrame.h"
 
 #include <string>
@@ -71,6 +72,8 @@ struct TrackSummary
         Levels of silence (-inf) are given as -100 so the vector stays finite. */
     std::vector<float> toVector() const;
     static const std::vector<std::string>& vectorNames();
+    /** The family each entry of toVector() belongs to, in the same order. */
+    static const std::vector<FeatureFamily>& vectorFamilies();
 };
 
 /** Accumulates frames into a TrackSummary's spectral, timbre and chroma statistics,

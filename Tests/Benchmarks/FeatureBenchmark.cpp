@@ -2,6 +2,8 @@
 //
 //   FeatureSet      the full offline analysis (Level + FeatureExtractor) of a
 //                   10-minute stereo 44.1 kHz signal; reported in x-realtime
+//   FeatureFamilyAlone  the same with one family (and its dependencies) alone, as
+//                   `earshot analyze --only FAMILY` runs it; the family is the label
 //   AnalysisMemory  heap held by one prepared analysis instance (Level + FeatureExtractor)
 //   Fft*            the FFT the features use (FFTW, single precision, r2c)
 //                   beside JUCE's own FFT, at the features' size (2048)
@@ -61,6 +63,23 @@ void FeatureSet (benchmark::State& state)
     {
         auto result = OfflineAnalyzer::analyse (audio, sampleRate, options);
         benchmark::DoNotOptimize (result.summary.integratedLufs);
+    }
+    const auto audioSeconds = audio.getNumSamples() / sampleRate;
+    state.counters["x_realtime"] =
+        benchmark::Counter (audioSeconds * static_cast<double> (state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void FeatureFamilyAlone (benchmark::State& state)
+{
+    const auto& audio = tenMinutes();
+    const auto family = FeatureFamilies::everyFamily()[static_cast<size_t> (state.range (0))];
+    state.SetLabel (std::string (FeatureFamilies::nameOf (family)));
+    OfflineOptions options;
+    options.settings.families = FeatureFamilies::none().with (family);
+    for (auto _ : state)
+    {
+        auto result = OfflineAnalyzer::analyse (audio, sampleRate, options);
+        benchmark::DoNotOptimize (result.summary.durationSeconds);
     }
     const auto audioSeconds = audio.getNumSamples() / sampleRate;
     state.counters["x_realtime"] =
@@ -130,6 +149,12 @@ void FftCopyOnly (benchmark::State& state)
 } // namespace
 
 BENCHMARK (FeatureSet)->Unit (benchmark::kMillisecond)->Iterations (1)->Repetitions (3)->ReportAggregatesOnly (true);
+BENCHMARK (FeatureFamilyAlone)
+    ->DenseRange (0, FeatureFamilies::count - 1)
+    ->Unit (benchmark::kMillisecond)
+    ->Iterations (1)
+    ->Repetitions (3)
+    ->ReportAggregatesOnly (true);
 BENCHMARK (AnalysisMemory)->Iterations (1);
 BENCHMARK (FftFftw)->Arg (2048);
 BENCHMARK (FftJuce)->Arg (2048);

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Times Earshot's full analysis against the tools Debian ships for the same
-measures, on the same file, in the same run, and checks that integrated
-loudness agrees with ffmpeg's ebur128 filter.
+"""Times Earshot against the tools Debian ships for the same measures, on the
+same file, in the same run: like for like (`earshot analyze --only FAMILY`
+computing what the peer computes) and with every feature; checks that
+integrated loudness agrees with ffmpeg's ebur128 filter.
 
 Usage: peers.py EARSHOT_BINARY WORK_DIR
 
 Writes a 10-minute stereo 44.1 kHz test file (music-like: drums, bass, chords)
-into WORK_DIR with sox, then runs each tool three times and keeps the fastest
-wall-clock time. Prints a Markdown table; exits non-zero if a tool is missing.
+and its first second into WORK_DIR with sox, then runs every command three
+times, interleaved, and keeps each one's fastest wall-clock time. Prints
+Markdown tables; exits non-zero if a tool is missing.
 """
 
 import json
@@ -44,17 +46,30 @@ def make_signal(path):
     os.remove(path + ".pad.wav")
 
 
-def best_time(command, runs=3):
-    best, output = None, None
+def best_times(commands, runs=3):
+    """Runs the commands in turn, `runs` rounds, so that load changing during the
+    run touches each alike; returns each one's fastest wall-clock time and output."""
+    best = [None] * len(commands)
+    outputs = [None] * len(commands)
     for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
-        output = done.stdout + done.stderr
-        best = elapsed if best is None else min(best, elapsed)
-    return best, output
+        for i, command in enumerate(commands):
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
+            outputs[i] = done.stdout + done.stderr
+            best[i] = elapsed if best[i] is None else min(best[i], elapsed)
+    return best, outputs
+
+
+def integrated_lufs(earshot_output):
+    return json.loads(earshot_output[earshot_output.index("["):])[0]["loudness"]["integratedLufs"]
+
+
+def speed_ratio(earshot_seconds, peer_seconds):
+    ratio = peer_seconds / earshot_seconds
+    return f"{ratio:.2f}x" + ("" if ratio >= 1 else " (slower)")
 
 
 def main():
@@ -65,37 +80,65 @@ def main():
     os.makedirs(work, exist_ok=True)
     path = os.path.join(work, "peers-10min.wav")
     make_signal(path)
+    one_second = os.path.join(work, "peers-1s.wav")
+    if not os.path.exists(one_second):
+        subprocess.run(["sox", path, one_second, "trim", "0", "1"], check=True)
 
-    rows = []
-    earshot_time, earshot_out = best_time([earshot, "analyze", path, "--json", "--jobs", "1"])
-    report = json.loads(earshot_out[earshot_out.index("["):])[0]
-    earshot_lufs = report["loudness"]["integratedLufs"]
-    rows.append(("earshot analyze (all features, 1 core)", earshot_time, "everything below"))
+    def analyze(*families, file=path):
+        command = [earshot, "analyze", file, "--json", "--jobs", "1"]
+        return command + (["--only", ",".join(families)] if families else [])
 
-    ffmpeg_time, ffmpeg_out = best_time(["ffmpeg", "-nostats", "-hide_banner", "-i", path, "-af", "ebur128=peak=true",
-                                         "-f", "null", "-"])
-    ffmpeg_lufs = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", ffmpeg_out)[-1])
-    rows.append(("ffmpeg -af ebur128=peak=true (loudness, true peak)", ffmpeg_time, "loudness"))
+    ffmpeg = ["ffmpeg", "-nostats", "-hide_banner", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-"]
+    # (measure, Earshot's command, Earshot's label, peer's command, peer's label)
+    pairs = [
+        ("loudness: integrated, short-term, momentary, LRA, true peak", analyze("loudness"),
+         "earshot analyze --only loudness", ffmpeg, "ffmpeg -af ebur128=peak=true"),
+        ("tempo (and beats)", analyze("rhythm"), "earshot analyze --only rhythm",
+         ["aubio", "tempo", path], "aubio tempo"),
+        ("onsets", analyze("rhythm"), "earshot analyze --only rhythm", ["aubio", "onset", path], "aubio onset"),
+        ("level statistics: DC, min/max, peak, RMS, RMS peak/trough, crest", analyze("levels"),
+         "earshot analyze --only levels", ["sox", path, "-n", "stats"], "sox stats"),
+    ]
+    everything = analyze()
+    startup = [analyze("levels", file=one_second), ["sox", one_second, "-n", "stats"]]
 
-    for name, command in (("aubio tempo", ["aubio", "tempo", path]),
-                          ("aubio onset", ["aubio", "onset", path]),
-                          ("sox stats", ["sox", path, "-n", "stats"])):
-        elapsed, _ = best_time(command)
-        rows.append((name, elapsed, name.split()[-1]))
+    commands = [everything] + [c for pair in pairs for c in (pair[1], pair[3])] + startup
+    times, outputs = best_times(commands)
+    everything_time, everything_out = times[0], outputs[0]
+    pair_times = [(times[1 + 2 * i], times[2 + 2 * i]) for i in range(len(pairs))]
+    loudness_out, ffmpeg_out = outputs[1], outputs[2]
 
     print(f"Signal: {SECONDS / 60:.0f} minutes, stereo, 44.1 kHz, 16-bit WAV (music-like, made with sox). "
-          f"Wall-clock time, best of 3.")
+          f"Wall-clock time, best of 3 (runs interleaved), Earshot on one core (--jobs 1, decoding included).")
+    print()
+    print("Like for like: Earshot computing only what the peer computes.")
+    print()
+    print("| measure | Earshot | s | x realtime | peer | s | x realtime | Earshot / peer speed |")
+    print("|:---|:---|---:|---:|:---|---:|---:|---:|")
+    for (measure, _, label, _, peer), (mine, theirs) in zip(pairs, pair_times):
+        print(f"| {measure} | `{label}` | {mine:.2f} | {SECONDS / mine:.0f}x | `{peer}` | {theirs:.2f} | "
+              f"{SECONDS / theirs:.0f}x | {speed_ratio(mine, theirs)} |")
+    print()
+    print(f"Start-up, on a 1-second file: `earshot analyze --only levels` {times[-2] * 1000:.0f} ms, "
+          f"`sox stats` {times[-1] * 1000:.0f} ms.")
+    print()
+    print("Earshot's whole feature set against each peer's single measure:")
     print()
     print("| tool | seconds | x realtime | Earshot (all features) vs this tool |")
     print("|:---|---:|---:|---:|")
-    for name, elapsed, _ in rows:
-        ratio = elapsed / earshot_time
-        print(f"| {name} | {elapsed:.2f} | {SECONDS / elapsed:.0f}x | "
-              f"{'1.00x' if name.startswith('earshot') else f'{ratio:.2f}x faster' if ratio >= 1 else f'{1 / ratio:.2f}x slower'} |")
+    print(f"| earshot analyze (all features, 1 core) | {everything_time:.2f} | {SECONDS / everything_time:.0f}x | 1.00x |")
+    for (_, _, _, _, peer), (_, theirs) in zip(pairs, pair_times):
+        print(f"| {peer} | {theirs:.2f} | {SECONDS / theirs:.0f}x | {speed_ratio(everything_time, theirs)} |")
     print()
-    difference = abs(earshot_lufs - ffmpeg_lufs)
-    print(f"Integrated loudness: Earshot {earshot_lufs:.2f} LUFS, ffmpeg {ffmpeg_lufs:.2f} LUFS, "
-          f"difference {difference:.2f} LU (target <= 0.1 LU: {'met' if difference <= 0.1 else 'MISSED'}).")
+
+    ffmpeg_lufs = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", ffmpeg_out)[-1])
+    everything_lufs, loudness_lufs = integrated_lufs(everything_out), integrated_lufs(loudness_out)
+    difference = abs(everything_lufs - ffmpeg_lufs)
+    print(f"Integrated loudness: Earshot {everything_lufs:.2f} LUFS (all features), {loudness_lufs:.2f} LUFS "
+          f"(--only loudness), ffmpeg {ffmpeg_lufs:.2f} LUFS, difference {difference:.2f} LU "
+          f"(target <= 0.1 LU: {'met' if difference <= 0.1 and loudness_lufs == everything_lufs else 'MISSED'}).")
+    slower = [peer for (_, _, _, _, peer), (mine, theirs) in zip(pairs, pair_times) if mine >= theirs]
+    print(f"Faster than each peer on its own measure: {'met' if not slower else 'MISSED against ' + ', '.join(slower)}.")
 
 
 if __name__ == "__main__":

@@ -308,3 +308,222 @@ TEST_CASE ("A change of sound is found as a section boundary, and steady sound g
     test::fillNoise (steady, 0.3f, 10);
     CHECK (OfflineAnalyzer::analyse (steady, rate, {}).segmentBoundaries.empty());
 }
+
+namespace
+{
+bool sameFloat (float a, float b)
+{
+    return std::memcmp (&a, &b, sizeof (float)) == 0;
+}
+
+/** The frame fields of `family`, for comparing a family alone with all of them. */
+std::vector<float> frameFieldsOf (FeatureFamily family, const FeatureFrame& f)
+{
+    switch (family)
+    {
+        case FeatureFamily::levels:
+            return { f.rmsDbfs, f.peakDbfs };
+        case FeatureFamily::loudness:
+            return { f.momentaryLufs, f.shortTermLufs, f.truePeakDbtp };
+        case FeatureFamily::spectrum:
+            return { f.spectralCentroidHz, f.spectralSpreadHz, f.spectralRolloffHz,
+                     f.spectralFlatness,   f.spectralFlux,     f.zeroCrossingRate };
+        case FeatureFamily::harmony:
+        {
+            std::vector<float> values (f.mfcc.begin(), f.mfcc.end());
+            values.insert (values.end(), f.chroma.begin(), f.chroma.end());
+            return values;
+        }
+        case FeatureFamily::rhythm:
+            return { f.onsetStrength, f.isOnset ? 1.0f : 0.0f };
+        case FeatureFamily::stereo:
+            return { f.stereoCorrelation, f.stereoWidth, f.stereoBalance };
+        case FeatureFamily::structure:
+            return { f.isSilent ? 1.0f : 0.0f };
+        case FeatureFamily::descriptors:
+            return {};
+    }
+    return {};
+}
+
+/** The summary fields of `family` (beyond those of toVector()). */
+std::vector<double> summaryExtrasOf (FeatureFamily family, const OfflineAnalysis& a)
+{
+    const auto& s = a.summary;
+    switch (family)
+    {
+        case FeatureFamily::levels:
+        {
+            std::vector<double> values { s.samplePeakDbfs, s.rmsDbfs, s.dcOffset,
+                                         static_cast<double> (s.clippedSamples) };
+            for (const auto& channel : a.levelStatistics)
+                values.insert (values.end(),
+                               { channel.minSample, channel.maxSample, channel.rmsPeakDb, channel.rmsTroughDb });
+            return values;
+        }
+        case FeatureFamily::rhythm:
+        {
+            auto values = a.onsetTimes;
+            values.insert (values.end(), a.beatTimes.begin(), a.beatTimes.end());
+            return values;
+        }
+        case FeatureFamily::structure:
+        {
+            auto values = a.segmentBoundaries;
+            for (const auto& region : a.silentRegions)
+                values.insert (values.end(), { region.startSeconds, region.endSeconds });
+            values.push_back (s.silentSeconds);
+            return values;
+        }
+        case FeatureFamily::stereo:
+            return { s.stereoBalance };
+        case FeatureFamily::loudness:
+        case FeatureFamily::spectrum:
+        case FeatureFamily::harmony:
+        case FeatureFamily::descriptors:
+            return {};
+    }
+    return {};
+}
+} // namespace
+
+TEST_CASE ("Each feature family computed alone gives bit for bit what it gives with all families",
+           "[features][families]")
+{
+    constexpr double rate = 44100.0;
+    // Music with a silence in it, so that silences and the silent-frame gating are exercised.
+    auto audio = musicLike (rate, 2, 12.0);
+    audio.clear (static_cast<int> (rate * 5.0), static_cast<int> (rate * 3.0));
+
+    OfflineOptions options;
+    options.keepFrames = true;
+    options.settings.minSilenceSeconds = 1.0;
+    const auto all = OfflineAnalyzer::analyse (audio, rate, options);
+    REQUIRE (all.silentRegions.size() == 1);
+    REQUIRE (all.summary.tempoBpm > 0.0f);
+
+    for (const auto family : FeatureFamilies::everyFamily())
+    {
+        CAPTURE (std::string (FeatureFamilies::nameOf (family)));
+        options.settings.families = FeatureFamilies::none().with (family);
+        const auto alone = OfflineAnalyzer::analyse (audio, rate, options);
+        CHECK (alone.families == options.settings.families.withDependencies());
+
+        REQUIRE (alone.frames.size() == all.frames.size());
+        size_t different = 0;
+        for (size_t i = 0; i < all.frames.size(); ++i)
+        {
+            const auto a = frameFieldsOf (family, alone.frames[i]);
+            const auto b = frameFieldsOf (family, all.frames[i]);
+            for (size_t k = 0; k < a.size(); ++k)
+                different += sameFloat (a[k], b[k]) ? 0u : 1u;
+        }
+        CHECK (different == 0);
+
+        const auto va = alone.summary.toVector();
+        const auto vb = all.summary.toVector();
+        const auto& families = TrackSummary::vectorFamilies();
+        for (size_t i = 0; i < va.size(); ++i)
+        {
+            if (! alone.families.contains (families[i]))
+                continue;
+            INFO (TrackSummary::vectorNames()[i]);
+            CHECK (sameFloat (va[i], vb[i]));
+        }
+        CHECK (summaryExtrasOf (family, alone) == summaryExtrasOf (family, all));
+    }
+}
+
+TEST_CASE ("A family left out is not computed: its fields keep their defaults", "[features][families]")
+{
+    constexpr double rate = 48000.0;
+    juce::AudioBuffer<float> audio (2, static_cast<int> (rate * 5.0));
+    test::fillSine (audio, rate, 1000.0, 0.5f);
+
+    OfflineOptions options;
+    options.keepFrames = true;
+    options.settings.families = FeatureFamilies::none().with (FeatureFamily::levels);
+    const auto levels = OfflineAnalyzer::analyse (audio, rate, options);
+    CHECK (levels.summary.samplePeakDbfs == Approx (test::toDb (0.5)).margin (0.01));
+    CHECK (levels.summary.integratedLufs == FeatureFrame::noLevel);
+    CHECK (levels.summary.truePeakDbtp == FeatureFrame::noLevel);
+    CHECK (levels.summary.spectralCentroidHz.mean == 0.0f);
+    CHECK (levels.summary.chroma == decltype (levels.summary.chroma) {});
+    CHECK (levels.summary.tempoBpm == 0.0f);
+    CHECK (levels.summary.stereoCorrelation == 0.0f);
+    CHECK (levels.summary.energy == 0.0f);
+    CHECK (levels.onsetTimes.empty());
+    REQUIRE (! levels.frames.empty());
+    // A hop (512 samples) holds 10.7 periods: within 0.1 dB of the sine's RMS.
+    CHECK (levels.frames[100].rmsDbfs == Approx (test::toDb (0.5 / std::sqrt (2.0))).margin (0.1));
+    CHECK (levels.frames[100].momentaryLufs == FeatureFrame::noLevel);
+    CHECK (levels.frames[100].spectralCentroidHz == 0.0f);
+
+    options.settings.families = FeatureFamilies::none().with (FeatureFamily::loudness);
+    const auto loudness = OfflineAnalyzer::analyse (audio, rate, options);
+    // EBU Tech 3341: a stereo 1 kHz sine of peak 0.5 reads -6.02 LUFS; levels are not measured.
+    CHECK (loudness.summary.integratedLufs == Approx (-6.02).margin (0.05));
+    CHECK (loudness.summary.samplePeakDbfs == FeatureFrame::noLevel);
+    CHECK (loudness.levelStatistics.empty());
+    CHECK (loudness.levels.levels[0].overallPeakDb == FeatureFrame::noLevel);
+    CHECK (loudness.frames[100].rmsDbfs == FeatureFrame::noLevel);
+}
+
+TEST_CASE ("Descriptors pull in the families they are computed from, and structure pulls in harmony",
+           "[features][families]")
+{
+    using F = FeatureFamily;
+    const auto descriptors = FeatureFamilies::none().with (F::descriptors).withDependencies();
+    CHECK (descriptors ==
+           FeatureFamilies::none().with (F::descriptors).with (F::loudness).with (F::rhythm).with (F::spectrum));
+    CHECK (FeatureFamilies::none().with (F::structure).withDependencies() ==
+           FeatureFamilies::none().with (F::structure).with (F::harmony));
+    CHECK (FeatureFamilies::all().withDependencies() == FeatureFamilies::all());
+
+    for (const auto family : FeatureFamilies::everyFamily())
+        CHECK (FeatureFamilies::fromName (FeatureFamilies::nameOf (family)) == family);
+    CHECK_FALSE (FeatureFamilies::fromName ("Levels").has_value());
+    CHECK (FeatureFamilies::validNames() ==
+           "levels, loudness, spectrum, harmony, rhythm, stereo, descriptors, structure");
+    CHECK (TrackSummary::vectorFamilies().size() == TrackSummary::vectorNames().size());
+
+    const auto audio = musicLike (44100.0, 2, 8.0);
+    OfflineOptions options;
+    const auto all = OfflineAnalyzer::analyse (audio, 44100.0, options);
+    options.settings.families = FeatureFamilies::none().with (F::descriptors);
+    const auto alone = OfflineAnalyzer::analyse (audio, 44100.0, options);
+    CHECK (alone.summary.energy > 0.0f);
+    CHECK (sameFloat (alone.summary.energy, all.summary.energy));
+    CHECK (sameFloat (alone.summary.danceability, all.summary.danceability));
+    CHECK (sameFloat (alone.summary.brightness, all.summary.brightness));
+    CHECK (sameFloat (alone.summary.dynamics, all.summary.dynamics));
+    CHECK (alone.summary.stereoCorrelation == 0.0f); // stereo is not a dependency
+}
+
+TEST_CASE ("Level statistics: sample range and the loudest and quietest 50 ms, in any block size", "[features][levels]")
+{
+    // 1 kHz at 48 kHz: 48 samples a period, so the peaks are sampled exactly and a
+    // 50 ms window (2400 samples) holds whole periods. 1 s at peak 0.5, then 1 s at 0.25.
+    constexpr double rate = 48000.0;
+    juce::AudioBuffer<float> audio (2, static_cast<int> (rate * 2.0));
+    test::fillSine (audio, rate, 1000.0, 0.5f);
+    for (int c = 0; c < 2; ++c)
+        audio.applyGain (c, static_cast<int> (rate), static_cast<int> (rate), 0.5f);
+
+    for (const auto blockSize : { 1, 100, 4096 })
+    {
+        CAPTURE (blockSize);
+        OfflineOptions options;
+        options.blockSize = blockSize;
+        options.settings.families = FeatureFamilies::none().with (FeatureFamily::levels);
+        const auto result = OfflineAnalyzer::analyse (audio, rate, options);
+        REQUIRE (result.levelStatistics.size() == 2);
+        for (const auto& channel : result.levelStatistics)
+        {
+            CHECK (channel.maxSample == 0.5f);
+            CHECK (channel.minSample == -0.5f);
+            CHECK (channel.rmsPeakDb == Approx (test::toDb (0.5 / std::sqrt (2.0))).margin (0.001));
+            CHECK (channel.rmsTroughDb == Approx (test::toDb (0.25 / std::sqrt (2.0))).margin (0.001));
+        }
+    }
+}

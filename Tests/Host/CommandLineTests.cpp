@@ -78,9 +78,10 @@ TEST_CASE ("earshot analyze measures a generated file's loudness and level", "[c
     CHECK (static_cast<int> (report["channels"]) == 2);
     CHECK (static_cast<double> (report["durationSeconds"]) == Approx (4.0));
     CHECK (static_cast<double> (report["loudness"]["integratedLufs"]) == Approx (-6.02).margin (0.1));
-    CHECK (static_cast<double> (report["loudness"]["samplePeakDbfs"]) == Approx (-6.02).margin (0.01));
-    CHECK (static_cast<double> (report["levels"][0]["peakDbfs"]) == Approx (-6.02).margin (0.01));
-    CHECK (static_cast<double> (report["levels"][1]["rmsDbfs"]) == Approx (-9.03).margin (0.01));
+    CHECK (static_cast<double> (report["loudness"]["truePeakDbtp"]) == Approx (-6.02).margin (0.05));
+    CHECK (static_cast<double> (report["levels"]["samplePeakDbfs"]) == Approx (-6.02).margin (0.01));
+    CHECK (static_cast<double> (report["levels"]["channels"][0]["peakDbfs"]) == Approx (-6.02).margin (0.01));
+    CHECK (static_cast<double> (report["levels"]["channels"][1]["rmsDbfs"]) == Approx (-9.03).margin (0.01));
     CHECK (static_cast<double> (report["spectrum"]["centroidHz"]["mean"]) == Approx (1000.0).epsilon (0.02));
     CHECK (report["frames"].isVoid());
 }
@@ -128,7 +129,7 @@ TEST_CASE ("earshot analyze runs files in parallel and prints them in the order 
     {
         CHECK (json[i]["file"].toString() == files[static_cast<size_t> (i)].getFullPathName());
         CHECK (static_cast<double> (json[i]["durationSeconds"]) == Approx (1.0 + 0.1 * i));
-        CHECK (static_cast<double> (json[i]["loudness"]["samplePeakDbfs"]) ==
+        CHECK (static_cast<double> (json[i]["levels"]["samplePeakDbfs"]) ==
                Approx (20.0 * std::log10 (0.1 * (i + 1))).margin (0.01));
     }
     for (auto& file : files)
@@ -137,6 +138,103 @@ TEST_CASE ("earshot analyze runs files in parallel and prints them in the order 
     const auto badJobs = run ({ "analyze", "x.wav", "--jobs", "0" });
     CHECK (badJobs.exitCode == 2);
     CHECK (badJobs.err == "earshot analyze: --jobs needs a whole number of at least 1 (see earshot analyze --help)\n");
+}
+
+TEST_CASE ("earshot analyze --only levels prints levels and nothing else", "[cli][analyze][families]")
+{
+    // A stereo 1 kHz sine of peak 0.5 at 48 kHz: 48 samples a period, so the peaks are sampled exactly.
+    const auto file = writeSineWav (48000.0, 2, 48000 * 2, 0.5f);
+    const auto path = file.getFullPathName().toStdString();
+
+    const auto result = run ({ "analyze", path.c_str(), "--json", "--only", "levels" });
+    REQUIRE (result.exitCode == 0);
+    const auto report = juce::JSON::parse (juce::String (result.out))[0];
+    const auto& levels = report["levels"];
+    CHECK (static_cast<double> (levels["samplePeakDbfs"]) == Approx (-6.02).margin (0.01));
+    CHECK (static_cast<double> (levels["rmsDbfs"]) == Approx (-9.03).margin (0.01));
+    CHECK (static_cast<double> (levels["crestFactorDb"]) == Approx (3.01).margin (0.01));
+    REQUIRE (levels["channels"].size() == 2);
+    const auto& left = levels["channels"][0];
+    CHECK (static_cast<double> (left["minSample"]) == Approx (-0.5).margin (1e-4));
+    CHECK (static_cast<double> (left["maxSample"]) == Approx (0.5).margin (1e-4));
+    CHECK (static_cast<double> (left["rmsPeakDbfs"]) == Approx (-9.03).margin (0.01));
+    CHECK (static_cast<double> (left["rmsTroughDbfs"]) == Approx (-9.03).margin (0.01));
+    CHECK (static_cast<double> (left["crestFactorDb"]) == Approx (3.01).margin (0.01));
+    CHECK (static_cast<double> (left["dcOffset"]) == Approx (0.0).margin (1e-4));
+    for (const auto* absent : { "loudness", "rhythm", "timbreAndHarmony", "spectrum", "stereo", "descriptors",
+                                "silences", "sectionChanges" })
+    {
+        INFO (absent);
+        CHECK_FALSE (report.hasProperty (absent));
+    }
+    CHECK (report.hasProperty ("durationSeconds"));
+
+    const auto text = run ({ "analyze", path.c_str(), "--only", "levels" });
+    REQUIRE (text.exitCode == 0);
+    CHECK (text.out.find ("  level      RMS -9.0 dBFS, sample peak -6.0 dBFS") != std::string::npos);
+    CHECK (text.out.find ("LUFS") == std::string::npos);
+    CHECK (text.out.find ("BPM") == std::string::npos);
+    CHECK (juce::StringArray::fromLines (juce::String (text.out).trimEnd()).size() == 2);
+
+    const auto csv = run ({ "analyze", path.c_str(), "--csv", "--only", "levels" });
+    REQUIRE (csv.exitCode == 0);
+    const auto rows = juce::StringArray::fromLines (juce::String (csv.out).trimEnd());
+    REQUIRE (rows.size() == 2);
+    CHECK (rows[0] == "file,format,sampleRate,channels,durationSeconds,samplePeakDbfs,rmsDbfs,dcOffset,clippedSamples,"
+                      "crestFactorDb");
+    CHECK (juce::StringArray::fromTokens (rows[1], ",", "\"").size() == 10);
+
+    const auto frames = run ({ "analyze", path.c_str(), "--csv", "--frames", "--only", "loudness,levels" });
+    REQUIRE (frames.exitCode == 0);
+    const auto frameRows = juce::StringArray::fromLines (juce::String (frames.out).trimEnd());
+    CHECK (frameRows[0] == "file,index,time,momentaryLufs,shortTermLufs,rmsDbfs,peakDbfs,truePeakDbtp,invalidInput");
+    file.deleteFile();
+}
+
+TEST_CASE ("earshot analyze --only prints the same values as the full analysis", "[cli][analyze][families]")
+{
+    const auto file = writeSineWav (44100.0, 2, 44100 * 6, 0.3f);
+    const auto path = file.getFullPathName().toStdString();
+    const auto all = run ({ "analyze", path.c_str(), "--json" });
+    const auto some = run ({ "analyze", path.c_str(), "--json", "--only", "descriptors,stereo" });
+    file.deleteFile();
+    REQUIRE (all.exitCode == 0);
+    REQUIRE (some.exitCode == 0);
+    const auto full = juce::JSON::parse (juce::String (all.out))[0];
+    const auto part = juce::JSON::parse (juce::String (some.out))[0];
+
+    // Descriptors are computed from loudness, rhythm and spectrum, which are not printed.
+    CHECK (juce::JSON::toString (part["descriptors"]) == juce::JSON::toString (full["descriptors"]));
+    CHECK (juce::JSON::toString (part["stereo"]) == juce::JSON::toString (full["stereo"]));
+    CHECK (static_cast<double> (part["descriptors"]["energy"]) > 0.0);
+    for (const auto* absent : { "levels", "loudness", "rhythm", "spectrum", "timbreAndHarmony", "silences" })
+    {
+        INFO (absent);
+        CHECK_FALSE (part.hasProperty (absent));
+    }
+}
+
+TEST_CASE ("earshot analyze --only refuses an unknown family, naming it and the valid ones", "[cli][badinput]")
+{
+    const auto unknown = run ({ "analyze", "x.wav", "--only", "levels,tempo" });
+    CHECK (unknown.exitCode == 2);
+    CHECK (unknown.out.empty());
+    CHECK (unknown.err == "earshot analyze: --only: unknown feature family 'tempo'; valid families are levels, "
+                          "loudness, spectrum, harmony, rhythm, stereo, descriptors, structure (see earshot analyze "
+                          "--help)\n");
+
+    const auto empty = run ({ "analyze", "x.wav", "--only", "," });
+    CHECK (empty.exitCode == 2);
+    CHECK (empty.err == "earshot analyze: --only needs a feature family: levels, loudness, spectrum, harmony, "
+                        "rhythm, stereo, descriptors, structure (see earshot analyze --help)\n");
+
+    const auto missing = run ({ "analyze", "x.wav", "--only" });
+    CHECK (missing.exitCode == 2);
+    CHECK (missing.err == "earshot analyze: --only needs a value (see earshot analyze --help)\n");
+
+    const auto help = run ({ "analyze", "--help" });
+    CHECK (help.out.find ("--only FAMILIES") != std::string::npos);
+    CHECK (help.out.find ("descriptors need loudness") != std::string::npos);
 }
 
 TEST_CASE ("earshot analyze reports a truncated WAV instead of analysing silence", "[cli][badinput]")
