@@ -37,7 +37,12 @@ EarshotProcessor::EarshotProcessor()
 
     // Level first: the feature extractor summarises its per-channel totals.
     engine.addStage (std::make_unique<Level>());
-    engine.addStage (std::make_unique<FeatureExtractor>());
+    // A DAW session or a playout chain may run for days: whole-stream lists (beats,
+    // onsets, silences, boundaries) keep the last 10 minutes, so memory stays flat
+    // (bash .ci/soak).
+    FeatureSettings features;
+    features.historySeconds = 600.0;
+    engine.addStage (std::make_unique<FeatureExtractor> (features));
     // After the features, whose live summary it recommends from.
     auto live = std::make_unique<LiveRecommendations>();
     recommendations = live.get();

@@ -56,6 +56,7 @@ void FeatureExtractor::prepare (const StreamFormat& format)
     if (has (F::rhythm))
     {
         onsetDetector.prepare (sampleRate, fftSize, frameRate);
+        tempo.limitHistory (settings.historySeconds);
         tempo.prepare (frameRate);
     }
     key.reset();
@@ -337,8 +338,23 @@ void FeatureExtractor::emitFrame (AnalysisContext& context)
                      key.estimate(), liveSummary);
     }
 
+    if (settings.historySeconds > 0.0)
+        forgetBefore (frame.timeSeconds - settings.historySeconds);
+
     if (frameListener)
         frameListener (frame);
+}
+
+void FeatureExtractor::forgetBefore (double seconds)
+{
+    // Erasing from the front keeps each vector's capacity: once the history is full,
+    // nothing more is allocated.
+    const auto older = [seconds] (double time) { return time < seconds; };
+    onsets.erase (onsets.begin(), std::find_if_not (onsets.begin(), onsets.end(), older));
+    boundaries.erase (boundaries.begin(), std::find_if_not (boundaries.begin(), boundaries.end(), older));
+    silences.erase (silences.begin(),
+                    std::find_if_not (silences.begin(), silences.end(),
+                                      [&] (const SilentRegion& region) { return older (region.endSeconds); }));
 }
 
 void FeatureExtractor::detectSilence (const FeatureFrame& frame, AnalysisContext& context)

@@ -36,6 +36,12 @@ struct FeatureSettings
         (FeatureFamilies::withDependencies()). The others cost nothing: their state is
         not prepared, their fields of frames and summaries keep their defaults. */
     FeatureFamilies families = FeatureFamilies::all();
+    /** How much of the stream the whole-stream results keep: wholeTempo() and its
+        beats, onsetTimes(), silentRegions(), segmentBoundaries(). 0 keeps all of it
+        (files). A live stream that may run for days sets a limit (the plugin: 10
+        minutes) so that memory stays flat; summariseWhole()'s means and key still
+        cover the whole stream (they are running sums). */
+    double historySeconds = 0.0;
 };
 
 /** A stretch of confirmed silence, in seconds since the stream began. */
@@ -84,7 +90,8 @@ public:
         given whole-stream tempo. `levels` are the Level stage's snapshot levels. */
     TrackSummary summariseWhole (const Snapshot& levels, const TempoEstimate& wholeStreamTempo) const;
 
-    /** Onsets, silences and segment boundaries so far (seconds). */
+    /** Onsets, silences and segment boundaries so far (seconds; the last
+        FeatureSettings::historySeconds of them when that is set). */
     const std::vector<double>& onsetTimes() const noexcept { return onsets; }
     const std::vector<SilentRegion>& silentRegions() const noexcept { return silences; }
     const std::vector<double>& segmentBoundaries() const noexcept { return boundaries; }
@@ -100,6 +107,7 @@ private:
     void emitFrame (AnalysisContext& context);
     void computeSpectralShape (FeatureFrame& frame) noexcept;
     void detectSilence (const FeatureFrame& frame, AnalysisContext& context);
+    void forgetBefore (double seconds);
     void fillSummary (TrackSummary& summary, const Snapshot& levels, const TempoEstimate& tempoEstimate,
                       const KeyEstimate& keyEstimate, const SummaryAccumulator& accumulator) const;
 

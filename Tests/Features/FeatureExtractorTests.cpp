@@ -527,3 +527,37 @@ TEST_CASE ("Level statistics: sample range and the loudest and quietest 50 ms, i
         }
     }
 }
+
+TEST_CASE ("With a history limit, a long stream keeps the last stretch of onsets and beats, and its tempo",
+           "[features][rhythm][soak]")
+{
+    // The plugin's setting (10 minutes) scaled down: 30 s of a 200 s stream.
+    constexpr double sampleRate = 44100.0, seconds = 200.0, history = 30.0;
+    const auto audio = musicLike (sampleRate, 2, seconds);
+    OfflineOptions whole, limited;
+    limited.settings.historySeconds = history;
+    const auto full = OfflineAnalyzer::analyse (audio, sampleRate, whole);
+    const auto recent = OfflineAnalyzer::analyse (audio, sampleRate, limited);
+
+    // The kept onsets are exactly the last 30 s of all of them (to a frame).
+    const auto frame = 512.0 / sampleRate;
+    REQUIRE (recent.onsetTimes.size() > 50);
+    REQUIRE (recent.onsetTimes.size() < full.onsetTimes.size() / 4);
+    const auto dropped = full.onsetTimes.size() - recent.onsetTimes.size();
+    CHECK (std::equal (recent.onsetTimes.begin(), recent.onsetTimes.end(),
+                       full.onsetTimes.begin() + static_cast<std::ptrdiff_t> (dropped)));
+    CHECK (recent.onsetTimes.front() >= seconds - history - 2.0 * frame);
+    CHECK (full.onsetTimes[dropped - 1] < seconds - history);
+
+    // Tempo and beats from the last 30 s: the whole stream's tempo (the signal is
+    // steady), beats only there, at that tempo.
+    CHECK (recent.summary.tempoBpm == Approx (full.summary.tempoBpm).epsilon (0.01));
+    REQUIRE_FALSE (recent.beatTimes.empty());
+    CHECK (recent.beatTimes.front() >= seconds - history - 1.0);
+    const auto expectedBeats = static_cast<int> (history * full.summary.tempoBpm / 60.0);
+    CHECK (std::abs (static_cast<int> (recent.beatTimes.size()) - expectedBeats) <= 3);
+
+    // The running means do not depend on the limit.
+    CHECK (recent.summary.mfccMean == full.summary.mfccMean);
+    CHECK (recent.summary.integratedLufs == full.summary.integratedLufs);
+}

@@ -146,6 +146,9 @@ public:
     explicit Music (double rate)
         : sampleRate (rate)
     {
+        // The slowest track's loop, up front: the generator's own memory must not
+        // look like the pipeline's growth when a slower track comes along.
+        loop.reserve (static_cast<size_t> (2.0 * std::ceil (16.0 * 60.0 / minBpm * sampleRate)) + 2);
         nextTrack();
     }
 
@@ -182,7 +185,7 @@ private:
     {
         ++tracks;
         trackPosition = 0;
-        std::uniform_real_distribution<double> minutes (2.0, 6.0), bpm (70.0, 170.0);
+        std::uniform_real_distribution<double> minutes (2.0, 6.0), bpm (minBpm, 170.0);
         std::uniform_int_distribution<int> keys (0, 11), modes (0, 1);
         trackLength = static_cast<int64_t> (minutes (random) * 60.0 * sampleRate);
         gapLength = static_cast<int64_t> (2.0 * sampleRate);
@@ -214,6 +217,7 @@ private:
         }
     }
 
+    static constexpr double minBpm = 70.0;
     double sampleRate;
     std::mt19937 random { 20261122 };
     std::vector<float> loop;
