@@ -15,6 +15,7 @@ Markdown tables; exits non-zero if a tool is missing.
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,19 +49,25 @@ def make_signal(path):
 
 def best_times(commands, runs=3):
     """Runs the commands in turn, `runs` rounds, so that load changing during the
-    run touches each alike; returns each one's fastest wall-clock time and output."""
+    run touches each alike; returns each one's fastest wall-clock time, its least
+    CPU time (user + system, all threads) and its output."""
     best = [None] * len(commands)
+    cpu = [None] * len(commands)
     outputs = [None] * len(commands)
     for _ in range(runs):
         for i, command in enumerate(commands):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True)
             elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-300:]}")
+            used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             outputs[i] = done.stdout + done.stderr
             best[i] = elapsed if best[i] is None else min(best[i], elapsed)
-    return best, outputs
+            cpu[i] = used if cpu[i] is None else min(cpu[i], used)
+    return best, cpu, outputs
 
 
 def integrated_lufs(earshot_output):
@@ -103,21 +110,25 @@ def main():
     startup = [analyze("levels", file=one_second), ["sox", one_second, "-n", "stats"]]
 
     commands = [everything] + [c for pair in pairs for c in (pair[1], pair[3])] + startup
-    times, outputs = best_times(commands)
+    load_before = os.getloadavg()[0]
+    times, cpu, outputs = best_times(commands)
+    load_after = os.getloadavg()[0]
     everything_time, everything_out = times[0], outputs[0]
     pair_times = [(times[1 + 2 * i], times[2 + 2 * i]) for i in range(len(pairs))]
+    pair_cpu = [(cpu[1 + 2 * i], cpu[2 + 2 * i]) for i in range(len(pairs))]
     loudness_out, ffmpeg_out = outputs[1], outputs[2]
 
     print(f"Signal: {SECONDS / 60:.0f} minutes, stereo, 44.1 kHz, 16-bit WAV (music-like, made with sox). "
-          f"Wall-clock time, best of 3 (runs interleaved), Earshot on one core (--jobs 1, decoding included).")
+          f"Wall-clock time, best of 3 (runs interleaved), Earshot on one core (--jobs 1, decoding included); "
+          f"load average {load_before:.1f} before the run, {load_after:.1f} after.")
     print()
     print("Like for like: Earshot computing only what the peer computes.")
     print()
-    print("| measure | Earshot | s | x realtime | peer | s | x realtime | Earshot / peer speed |")
-    print("|:---|:---|---:|---:|:---|---:|---:|---:|")
-    for (measure, _, label, _, peer), (mine, theirs) in zip(pairs, pair_times):
+    print("| measure | Earshot | s | x realtime | peer | s | x realtime | Earshot / peer speed | CPU s, Earshot / peer |")
+    print("|:---|:---|---:|---:|:---|---:|---:|---:|---:|")
+    for (measure, _, label, _, peer), (mine, theirs), (my_cpu, their_cpu) in zip(pairs, pair_times, pair_cpu):
         print(f"| {measure} | `{label}` | {mine:.2f} | {SECONDS / mine:.0f}x | `{peer}` | {theirs:.2f} | "
-              f"{SECONDS / theirs:.0f}x | {speed_ratio(mine, theirs)} |")
+              f"{SECONDS / theirs:.0f}x | {speed_ratio(mine, theirs)} | {my_cpu:.2f} / {their_cpu:.2f} |")
     print()
     print(f"Start-up, on a 1-second file: `earshot analyze --only levels` {times[-2] * 1000:.0f} ms, "
           f"`sox stats` {times[-1] * 1000:.0f} ms.")
