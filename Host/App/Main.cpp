@@ -1,4 +1,5 @@
 #include "App/MainComponent.h"
+#include "Cli/ArgumentReader.h"
 
 namespace earshot::host
 {
@@ -63,32 +64,26 @@ private:
     static Options parse (const juce::StringArray& args)
     {
         Options options;
-        for (int i = 0; i < args.size(); ++i)
+        cli::ArgumentReader reader (args);
+        while (reader.next())
         {
-            const auto& arg = args[i];
-            auto value = [&]() -> juce::String
-            {
-                if (i + 1 < args.size())
-                    return args[++i];
-                options.error = arg + " needs a value";
-                return {};
-            };
-
+            const auto& arg = reader.current();
             if (arg == "--help" || arg == "-h")
                 options.help = true;
             else if (arg == "--play")
-                options.play = value();
+                options.play = reader.value();
             else if (arg == "--screenshot")
-                options.screenshot = value();
+                options.screenshot = reader.value();
             else if (arg == "--quit-after")
-                options.quitAfterSeconds = value().getDoubleValue();
+                options.quitAfterSeconds = reader.value().getDoubleValue();
             else if (arg.startsWith ("-"))
-                options.error = "unknown option " + arg;
+                reader.refuse ("unknown option " + arg);
             else if (options.plugin.isEmpty())
                 options.plugin = arg;
             else
-                options.error = "more than one plugin given";
+                reader.refuse ("more than one plugin given");
         }
+        options.error = reader.error();
         return options;
     }
 

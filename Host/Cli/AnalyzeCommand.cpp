@@ -1,5 +1,6 @@
 #include "Cli/AnalyzeCommand.h"
 
+#include "Cli/ArgumentReader.h"
 #include "Cli/FileAnalysis.h"
 #include "Cli/ReportFormat.h"
 
@@ -30,8 +31,8 @@ struct Options
     juce::String error;
 };
 
-/** Reads the list of --only ("levels,loudness"); an unknown name sets `error`. */
-FeatureFamilies parseFamilies (const juce::String& list, juce::String& error)
+/** The families of an --only list ("levels,loudness"); an unknown name is refused. */
+FeatureFamilies parseFamilies (const juce::String& list, ArgumentReader& reader)
 {
     auto families = FeatureFamilies::none();
     for (const auto& token : juce::StringArray::fromTokens (list, ",", ""))
@@ -42,14 +43,14 @@ FeatureFamilies parseFamilies (const juce::String& list, juce::String& error)
         const auto family = FeatureFamilies::fromName (name.toStdString());
         if (! family.has_value())
         {
-            error = "--only: unknown feature family '" + name + "'; valid families are " +
-                    juce::String (FeatureFamilies::validNames());
-            return FeatureFamilies::all();
+            reader.refuse ("--only: unknown feature family '" + name + "'; valid families are " +
+                           juce::String (FeatureFamilies::validNames()));
+            return FeatureFamilies::none();
         }
         families = families.with (*family);
     }
     if (families.isEmpty())
-        error = "--only needs a feature family: " + juce::String (FeatureFamilies::validNames());
+        reader.refuse ("--only needs a feature family: " + juce::String (FeatureFamilies::validNames()));
     return families;
 }
 
@@ -57,17 +58,10 @@ Options parse (const juce::StringArray& args)
 {
     Options options;
     auto only = FeatureFamilies::none();
-    for (int i = 0; i < args.size(); ++i)
+    ArgumentReader reader (args);
+    while (reader.next())
     {
-        const auto& arg = args[i];
-        auto value = [&]() -> juce::String
-        {
-            if (i + 1 < args.size())
-                return args[++i];
-            options.error = arg + " needs a value";
-            return {};
-        };
-
+        const auto& arg = reader.current();
         if (arg == "--json")
             options.output = Output::json;
         else if (arg == "--csv")
@@ -76,32 +70,26 @@ Options parse (const juce::StringArray& args)
             options.frames = true;
         else if (arg == "--jobs" || arg == "-j")
         {
-            options.jobs = value().getIntValue();
-            if (options.jobs < 1 && options.error.isEmpty())
-                options.error = "--jobs needs a whole number of at least 1";
+            options.jobs = reader.value().getIntValue();
+            if (options.jobs < 1)
+                reader.refuse ("--jobs needs a whole number of at least 1");
         }
         else if (arg == "--only")
-        {
-            const auto list = value();
-            if (options.error.isEmpty())
-            {
-                const auto families = parseFamilies (list, options.error);
-                only = options.error.isEmpty() ? only.with (families) : only;
-            }
-        }
+            only = only.with (parseFamilies (reader.value(), reader));
         else if (arg == "--silence-threshold")
-            options.analysis.settings.silenceThresholdDbfs = value().getFloatValue();
+            options.analysis.settings.silenceThresholdDbfs = reader.value().getFloatValue();
         else if (arg == "--min-silence")
         {
-            options.analysis.settings.minSilenceSeconds = value().getDoubleValue();
-            if (options.analysis.settings.minSilenceSeconds <= 0.0 && options.error.isEmpty())
-                options.error = "--min-silence needs a positive number of seconds";
+            options.analysis.settings.minSilenceSeconds = reader.value().getDoubleValue();
+            if (options.analysis.settings.minSilenceSeconds <= 0.0)
+                reader.refuse ("--min-silence needs a positive number of seconds");
         }
         else if (arg.startsWith ("-") && arg != "-")
-            options.error = "unknown option '" + arg + "'";
+            reader.refuse ("unknown option '" + arg + "'");
         else
             options.files.add (arg);
     }
+    options.error = reader.error();
     options.analysis.keepFrames = options.frames;
     options.analysis.settings.families = only.isEmpty() ? FeatureFamilies::all() : only;
     return options;

@@ -1,5 +1,6 @@
 #include "Cli/CatalogCommand.h"
 
+#include "Cli/ArgumentReader.h"
 #include "Recommend/CatalogScanner.h"
 
 #include <algorithm>
@@ -27,53 +28,42 @@ Options parse (const juce::StringArray& args)
 {
     Options options;
     options.subcommand = args[0];
-    auto refuse = [&options] (const juce::String& message)
+    ArgumentReader reader (args, 1);
+    while (reader.next())
     {
-        if (options.error.isEmpty())
-            options.error = message;
-    };
-
-    for (int i = 1; i < args.size(); ++i)
-    {
-        const auto& arg = args[i];
-        auto value = [&]() -> juce::String
-        {
-            if (i + 1 < args.size())
-                return args[++i];
-            refuse (arg + " needs a value");
-            return {};
-        };
+        const auto& arg = reader.current();
         const auto applies = [&] (const char* subcommand)
         {
             if (options.subcommand != subcommand)
-                refuse (arg + " only applies to " + subcommand);
+                reader.refuse (arg + " only applies to " + subcommand);
             return options.subcommand == subcommand;
         };
 
         if (arg == "--db")
-            options.database = value().toStdString();
+            options.database = reader.value().toStdString();
         else if (arg == "--jobs" || arg == "-j")
         {
-            options.jobs = value().getIntValue();
+            options.jobs = reader.value().getIntValue();
             if (applies ("add") && options.jobs < 1)
-                refuse ("--jobs needs a whole number of at least 1");
+                reader.refuse ("--jobs needs a whole number of at least 1");
         }
         else if (arg == "--json")
             options.json = applies ("list");
         else if (arg == "--missing")
             options.missing = applies ("remove");
         else if (arg.startsWith ("-"))
-            refuse ("unknown option '" + arg + "'");
+            reader.refuse ("unknown option '" + arg + "'");
         else
             options.paths.add (arg);
     }
 
     if (options.subcommand == "add" && options.paths.isEmpty())
-        refuse ("add needs the files or folders to catalogue");
+        reader.refuse ("add needs the files or folders to catalogue");
     else if (options.subcommand == "remove" && options.paths.isEmpty() && ! options.missing)
-        refuse ("remove needs the files or folders to remove, or --missing");
+        reader.refuse ("remove needs the files or folders to remove, or --missing");
     else if ((options.subcommand == "list" || options.subcommand == "stats") && ! options.paths.isEmpty())
-        refuse ("unexpected argument '" + options.paths[0] + "'");
+        reader.refuse ("unexpected argument '" + options.paths[0] + "'");
+    options.error = reader.error();
     return options;
 }
 

@@ -1,5 +1,6 @@
 #include "Cli/RecommendCommand.h"
 
+#include "Cli/ArgumentReader.h"
 #include "Cli/FileAnalysis.h"
 #include "Recommend/Catalog.h"
 #include "Recommend/Recommender.h"
@@ -33,42 +34,30 @@ bool isNumber (const juce::String& text)
 Options parse (const juce::StringArray& args, bool isFeedback)
 {
     Options options;
-    auto refuse = [&options] (const juce::String& message)
+    ArgumentReader reader (args);
+    while (reader.next())
     {
-        if (options.error.isEmpty())
-            options.error = message;
-    };
-    for (int i = 0; i < args.size(); ++i)
-    {
-        const auto& arg = args[i];
-        auto value = [&]() -> juce::String
-        {
-            if (i + 1 < args.size())
-                return args[++i];
-            refuse (arg + " needs a value");
-            return {};
-        };
-
+        const auto& arg = reader.current();
         if (arg == "--db")
-            options.database = value().toStdString();
+            options.database = reader.value().toStdString();
         else if (! isFeedback && (arg == "-k" || arg == "--count"))
         {
-            const auto text = value();
+            const auto text = reader.value();
             options.count = text.getIntValue();
             if (! text.containsOnly ("0123456789") || options.count < 1)
-                refuse (arg + " needs a whole number of at least 1");
+                reader.refuse (arg + " needs a whole number of at least 1");
         }
         else if (! isFeedback && arg == "--json")
             options.json = true;
         else if (isFeedback && arg == "--at")
         {
-            const auto text = value();
+            const auto text = reader.value();
             if (! isNumber (text))
-                refuse ("--at needs a number of seconds (0 or more)");
+                reader.refuse ("--at needs a number of seconds (0 or more)");
             options.at = text.getDoubleValue();
         }
         else if (arg.startsWith ("-") && arg.length() > 1)
-            refuse ("unknown option '" + arg + "'");
+            reader.refuse ("unknown option '" + arg + "'");
         else if (isFeedback && options.action.isEmpty())
             options.action = arg;
         else
@@ -77,15 +66,16 @@ Options parse (const juce::StringArray& args, bool isFeedback)
 
     const auto what = isFeedback ? "TRACK" : "FILE";
     if (isFeedback && options.action.isEmpty())
-        refuse ("no action: like, skip or played");
+        reader.refuse ("no action: like, skip or played");
     else if (isFeedback && ! juce::StringArray { "like", "skip", "played" }.contains (options.action))
-        refuse ("unknown action '" + options.action + "': like, skip or played");
+        reader.refuse ("unknown action '" + options.action + "': like, skip or played");
     else if (options.targets.isEmpty())
-        refuse (juce::String ("no ") + what + " given");
+        reader.refuse (juce::String ("no ") + what + " given");
     else if (options.targets.size() > 1)
-        refuse ("one " + juce::String (what) + " at a time ('" + options.targets[1] + "' is one too many)");
+        reader.refuse ("one " + juce::String (what) + " at a time ('" + options.targets[1] + "' is one too many)");
     else if (isFeedback && options.action == "skip" && ! options.at.has_value())
-        refuse ("skip needs --at SECONDS: how far into the track it was skipped");
+        reader.refuse ("skip needs --at SECONDS: how far into the track it was skipped");
+    options.error = reader.error();
     return options;
 }
 

@@ -1,3 +1,4 @@
+#include "Cli/ArgumentReader.h"
 #include "Cli/CommandLine.h"
 
 #include <catch2/catch.hpp>
@@ -303,4 +304,43 @@ TEST_CASE ("Arguments that are not valid UTF-8 are refused, not read past", "[cl
 
     CHECK_FALSE (cli::argumentsFromUtf8 ({ "analyze", std::string ("\xff\xfe\xc3", 3) }, args, error));
     CHECK (error == "argument 2 is not valid UTF-8");
+}
+
+TEST_CASE ("ArgumentReader walks the arguments, takes option values and keeps the first error", "[cli]")
+{
+    const juce::StringArray args { "add", "--db", "x.db", "song.wav", "--bogus", "--jobs" };
+    cli::ArgumentReader reader (args, 1);
+    juce::StringArray seen;
+    juce::String database, jobs;
+    while (reader.next())
+    {
+        const auto& arg = reader.current();
+        seen.add (arg);
+        if (arg == "--db")
+            database = reader.value();
+        else if (arg == "--jobs")
+            jobs = reader.value();
+        else if (arg.startsWith ("-"))
+            reader.refuse ("unknown option '" + arg + "'");
+    }
+    CHECK (seen == juce::StringArray { "--db", "song.wav", "--bogus", "--jobs" });
+    CHECK (database == "x.db");
+    CHECK (jobs.isEmpty());
+    CHECK (reader.failed());
+    // "--jobs needs a value" came second: the first problem is the one reported.
+    CHECK (reader.error() == "unknown option '--bogus'");
+    CHECK_FALSE (reader.next());
+    CHECK_FALSE (reader.next());
+
+    const juce::StringArray none;
+    cli::ArgumentReader empty (none);
+    CHECK_FALSE (empty.next());
+    CHECK (empty.current().isEmpty());
+    CHECK_FALSE (empty.failed());
+
+    const juce::StringArray last { "--play" };
+    cli::ArgumentReader missing (last);
+    REQUIRE (missing.next());
+    CHECK (missing.value().isEmpty());
+    CHECK (missing.error() == "--play needs a value");
 }
