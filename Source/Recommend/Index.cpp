@@ -1,5 +1,7 @@
 #include "Recommend/Index.h"
 
+#include "Recommend/Distance.h"
+
 // hnswlib is header-only and defines non-inline functions in its headers: it may be
 // included from this one translation unit only.
 #include <hnswlib/hnswlib.h>
@@ -53,7 +55,7 @@ struct FartherFirst
 
 ExactIndex::ExactIndex (size_t dimension)
     : dims (dimension)
-    , distance (hnswlib::L2Space (dimension).get_dist_func())
+    , distance (fastestSquaredDistance().function)
 {
 }
 
@@ -170,6 +172,27 @@ bool ExactIndex::load (const std::string& path, std::string& error)
 //==============================================================================
 using Graph = hnswlib::HierarchicalNSW<float>;
 
+namespace
+{
+/** hnswlib's L2 space with our kernel: hnswlib's own L2Space picks its SIMD at compile
+    time, and without -mavx (the shipped binary runs on any x86-64) that is SSE. */
+class SquaredL2Space final : public hnswlib::SpaceInterface<float>
+{
+public:
+    explicit SquaredL2Space (size_t dimension)
+        : dims (dimension)
+    {
+    }
+
+    size_t get_data_size() override { return dims * sizeof (float); }
+    hnswlib::DISTFUNC<float> get_dist_func() override { return fastestSquaredDistance().function; }
+    void* get_dist_func_param() override { return &dims; }
+
+private:
+    size_t dims;
+};
+} // namespace
+
 struct ApproximateIndex::Impl
 {
     explicit Impl (size_t dims)
@@ -177,7 +200,7 @@ struct ApproximateIndex::Impl
     {
     }
 
-    hnswlib::L2Space space; // outlives the graph, which points into it
+    SquaredL2Space space; // outlives the graph, which points into it
     std::unique_ptr<Graph> graph;
 
     void reserve (size_t count)

@@ -69,7 +69,7 @@ public:
 
 private:
     size_t dims;
-    /** hnswlib's SIMD squared-L2 kernel for this dimension (it reads `dims` as its parameter). */
+    /** The fastest squared-L2 kernel for this CPU (see Distance.h; it reads `dims` as its parameter). */
     float (*distance) (const void*, const void*, const void*) = nullptr;
     std::vector<float> vectors; // ids.size() rows of dims
     std::vector<int64_t> ids;
