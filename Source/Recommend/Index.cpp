@@ -1,17 +1,18 @@
 #include "Recommend/Index.h"
 
 #include "Recommend/Distance.h"
-
-// hnswlib is header-only and defines non-inline functions in its headers: it may be
-// included from this one translation unit only.
-#include <hnswlib/hnswlib.h>
+#include "Recommend/HnswGraph.h"
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <queue>
+#include <random>
 #include <thread>
+#include <unordered_set>
 
 namespace earshot
 {
@@ -169,30 +170,6 @@ bool ExactIndex::load (const std::string& path, std::string& error)
     return true;
 }
 
-//==============================================================================
-using Graph = hnswlib::HierarchicalNSW<float>;
-
-namespace
-{
-/** hnswlib's L2 space with our kernel: hnswlib's own L2Space picks its SIMD at compile
-    time, and without -mavx (the shipped binary runs on any x86-64) that is SSE. */
-class SquaredL2Space final : public hnswlib::SpaceInterface<float>
-{
-public:
-    explicit SquaredL2Space (size_t dimension)
-        : dims (dimension)
-    {
-    }
-
-    size_t get_data_size() override { return dims * sizeof (float); }
-    hnswlib::DISTFUNC<float> get_dist_func() override { return fastestSquaredDistance().function; }
-    void* get_dist_func_param() override { return &dims; }
-
-private:
-    size_t dims;
-};
-} // namespace
-
 struct ApproximateIndex::Impl
 {
     explicit Impl (size_t dims)
@@ -201,12 +178,21 @@ struct ApproximateIndex::Impl
     }
 
     SquaredL2Space space; // outlives the graph, which points into it
-    std::unique_ptr<Graph> graph;
+    std::unique_ptr<HnswGraph> graph;
+    /** Levels of new elements, drawn on the writer's thread in the order of the adds. */
+    std::mt19937_64 levelRandom { 100 };
 
     void reserve (size_t count)
     {
         if (count > graph->max_elements_)
             graph->resizeIndex (std::max (count, 2 * graph->max_elements_));
+    }
+
+    /** hnswlib's getRandomLevel: floor (-ln (u) / ln (M)), u uniform in (0, 1]. */
+    int drawLevel()
+    {
+        const auto u = 1.0 - std::uniform_real_distribution<double> (0.0, 1.0) (levelRandom);
+        return static_cast<int> (-std::log (u) * graph->mult_);
     }
 
     /** hnswlib 0.6.2's loadIndex frees uninitialised pointers if it throws, so the
@@ -255,7 +241,7 @@ ApproximateIndex::ApproximateIndex (size_t dimension, Settings settings)
     , impl (std::make_unique<Impl> (dimension))
 {
     constexpr size_t initialCapacity = 1024, seed = 100;
-    impl->graph = std::make_unique<Graph> (&impl->space, initialCapacity, config.m, config.efConstruction, seed);
+    impl->graph = std::make_unique<HnswGraph> (&impl->space, initialCapacity, config.m, config.efConstruction, seed);
     impl->graph->setEf (config.efSearch);
 }
 
@@ -268,18 +254,44 @@ ApproximateIndex::~ApproximateIndex() = default;
 
 void ApproximateIndex::add (int64_t id, const float* vector)
 {
-    impl->reserve (impl->graph->cur_element_count + 1);
-    impl->graph->addPoint (vector, static_cast<hnswlib::labeltype> (id));
+    auto& graph = *impl->graph;
+    const auto label = static_cast<hnswlib::labeltype> (id);
+    if (graph.label_lookup_.count (label) == 0)
+    {
+        impl->reserve (graph.cur_element_count + 1);
+        graph.insert (vector, label, impl->drawLevel());
+        return;
+    }
+    graph.addPoint (vector, label); // hnswlib's update (and revival) of an existing label
 }
 
 void ApproximateIndex::addBatch (const std::vector<int64_t>& ids, const float* vectors, int threads)
 {
-    impl->reserve (impl->graph->cur_element_count + ids.size());
+    auto& graph = *impl->graph;
+    // New ids are inserted in parallel, each at a level drawn here in batch order. An
+    // id already in the index, or repeated in the batch, is an update: those follow
+    // one at a time, in batch order, so the last vector given for an id wins.
+    std::vector<size_t> fresh, updates;
+    std::vector<int> levels;
+    std::unordered_set<hnswlib::labeltype> seen;
+    for (size_t i = 0; i < ids.size(); ++i)
+    {
+        const auto label = static_cast<hnswlib::labeltype> (ids[i]);
+        if (graph.label_lookup_.count (label) > 0 || ! seen.insert (label).second)
+            updates.push_back (i);
+        else
+            fresh.push_back (i);
+    }
+    impl->reserve (graph.cur_element_count + fresh.size());
+    levels.reserve (fresh.size());
+    for (size_t i = 0; i < fresh.size(); ++i)
+        levels.push_back (impl->drawLevel());
+
     std::atomic<size_t> next { 0 };
     auto worker = [&]
     {
-        for (auto i = next++; i < ids.size(); i = next++)
-            impl->graph->addPoint (vectors + i * dims, static_cast<hnswlib::labeltype> (ids[i]));
+        for (auto j = next++; j < fresh.size(); j = next++)
+            graph.insert (vectors + fresh[j] * dims, static_cast<hnswlib::labeltype> (ids[fresh[j]]), levels[j]);
     };
     std::vector<std::thread> helpers;
     for (int t = 1; t < threads; ++t)
@@ -287,6 +299,9 @@ void ApproximateIndex::addBatch (const std::vector<int64_t>& ids, const float* v
     worker();
     for (auto& helper : helpers)
         helper.join();
+
+    for (auto i : updates)
+        graph.addPoint (vectors + i * dims, static_cast<hnswlib::labeltype> (ids[i]));
 }
 
 bool ApproximateIndex::remove (int64_t id)
@@ -336,7 +351,7 @@ bool ApproximateIndex::load (const std::string& path, std::string& error)
     if (! Impl::isLoadable (path, dims))
         return (error = path + " is not an approximate index of dimension " + std::to_string (dims), false);
 
-    auto loaded = std::make_unique<Graph> (&impl->space);
+    auto loaded = std::make_unique<HnswGraph> (&impl->space);
     // The loading constructor leaves these unset (hnswlib 0.6.2).
     loaded->num_deleted_ = 0;
     loaded->cur_element_count = 0;
@@ -346,6 +361,7 @@ bool ApproximateIndex::load (const std::string& path, std::string& error)
     try
     {
         loaded->loadIndex (path, &impl->space);
+        loaded->padUpperLayers();
     }
     catch (const std::exception& e)
     {
@@ -369,14 +385,16 @@ size_t ApproximateIndex::memoryBytes() const
     const auto& g = *impl->graph;
     size_t upperLayers = 0;
     for (size_t i = 0; i < g.cur_element_count; ++i)
-        upperLayers += static_cast<size_t> (g.element_levels_[i]) * g.size_links_per_element_;
+        if (g.element_levels_[i] > 0)
+            upperLayers += g.upperLayerBytes (g.element_levels_[i]);
     // Base layer (links, vector, label per slot), upper-layer links, per-slot pointer,
     // level, lock and visited mark, the update locks and the label map's nodes and buckets.
     const auto perSlot =
         g.size_data_per_element_ + sizeof (char*) + sizeof (int) + sizeof (std::mutex) + sizeof (hnswlib::vl_type);
     const auto labelMap = g.label_lookup_.size() * (sizeof (void*) + sizeof (std::pair<size_t, unsigned>)) +
                           g.label_lookup_.bucket_count() * sizeof (void*);
-    return g.max_elements_ * perSlot + upperLayers + Graph::max_update_element_locks * sizeof (std::mutex) + labelMap;
+    return g.max_elements_ * perSlot + upperLayers + HnswGraph::max_update_element_locks * sizeof (std::mutex) +
+           labelMap;
 }
 
 } // namespace earshot

@@ -82,7 +82,7 @@ private:
     Items are added incrementally (the capacity doubles as needed); a removal only
     marks the item deleted (hnswlib's markDelete), so its slot stays until the index
     is rebuilt; adding the same id again revives and moves it. Builds are
-    deterministic for a given order of adds (fixed seed).
+    deterministic for a given order of adds on one thread (fixed seed).
 */
 class ApproximateIndex final : public Index
 {
@@ -108,8 +108,10 @@ public:
     ~ApproximateIndex() override;
 
     void add (int64_t id, const float* vector) override;
-    /** Adds many at once on `threads` threads (hnswlib inserts in parallel): the
-        graph then depends on scheduling, so use 1 thread for a reproducible build.
+    /** Adds many at once: new ids on `threads` threads, each at the level its place in
+        the batch draws (so with 1 thread, a batch of new ids builds the graph the same
+        add() calls build; more threads make it depend on scheduling), then the ids it
+        already has or that repeat, one by one in batch order (the last vector wins).
         Thread: the writer, with no search running. */
     void addBatch (const std::vector<int64_t>& ids, const float* vectors, int threads);
     bool remove (int64_t id) override;
