@@ -259,10 +259,11 @@ void ApproximateIndex::add (int64_t id, const float* vector)
     if (graph.label_lookup_.count (label) == 0)
     {
         impl->reserve (graph.cur_element_count + 1);
-        graph.insert (vector, label, impl->drawLevel());
+        graph.insertAlone (vector, label, impl->drawLevel());
         return;
     }
     graph.addPoint (vector, label); // hnswlib's update (and revival) of an existing label
+    graph.linkUnreachable();        // which may have pruned any list
 }
 
 void ApproximateIndex::addBatch (const std::vector<int64_t>& ids, const float* vectors, int threads)
@@ -287,21 +288,32 @@ void ApproximateIndex::addBatch (const std::vector<int64_t>& ids, const float* v
     for (size_t i = 0; i < fresh.size(); ++i)
         levels.push_back (impl->drawLevel());
 
-    std::atomic<size_t> next { 0 };
-    auto worker = [&]
+    if (threads <= 1)
     {
-        for (auto j = next++; j < fresh.size(); j = next++)
-            graph.insert (vectors + fresh[j] * dims, static_cast<hnswlib::labeltype> (ids[fresh[j]]), levels[j]);
-    };
-    std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t)
-        helpers.emplace_back (worker);
-    worker();
-    for (auto& helper : helpers)
-        helper.join();
+        // What add() does, so that the graph is the same.
+        for (size_t j = 0; j < fresh.size(); ++j)
+            graph.insertAlone (vectors + fresh[j] * dims, static_cast<hnswlib::labeltype> (ids[fresh[j]]), levels[j]);
+    }
+    else
+    {
+        std::atomic<size_t> next { 0 };
+        auto worker = [&]
+        {
+            for (auto j = next++; j < fresh.size(); j = next++)
+                graph.insert (vectors + fresh[j] * dims, static_cast<hnswlib::labeltype> (ids[fresh[j]]), levels[j]);
+        };
+        std::vector<std::thread> helpers;
+        for (int t = 1; t < threads; ++t)
+            helpers.emplace_back (worker);
+        worker();
+        for (auto& helper : helpers)
+            helper.join();
+    }
 
     for (auto i : updates)
         graph.addPoint (vectors + i * dims, static_cast<hnswlib::labeltype> (ids[i]));
+    if (threads > 1 || ! updates.empty())
+        graph.linkUnreachable();
 }
 
 bool ApproximateIndex::remove (int64_t id)

@@ -81,8 +81,10 @@ private:
 
     Items are added incrementally (the capacity doubles as needed); a removal only
     marks the item deleted (hnswlib's markDelete), so its slot stays until the index
-    is rebuilt; adding the same id again revives and moves it. Builds are
-    deterministic for a given order of adds on one thread (fixed seed).
+    is rebuilt; adding the same id again revives and moves it. Every item stays
+    reachable by a search (hnswlib alone leaves about 1 in 1000 unlinked; see
+    HnswGraph::linkUnreachable). Builds are deterministic for a given order of adds
+    on one thread (fixed seed).
 */
 class ApproximateIndex final : public Index
 {
@@ -107,11 +109,15 @@ public:
     ApproximateIndex (size_t dimension, Settings settings);
     ~ApproximateIndex() override;
 
+    /** A new id costs one insert; replacing the vector of an id it has costs a pass
+        over the graph as well (hnswlib's update may unlink any item). Thread: the
+        writer, with no search running. */
     void add (int64_t id, const float* vector) override;
     /** Adds many at once: new ids on `threads` threads, each at the level its place in
         the batch draws (so with 1 thread, a batch of new ids builds the graph the same
         add() calls build; more threads make it depend on scheduling), then the ids it
-        already has or that repeat, one by one in batch order (the last vector wins).
+        already has or that repeat, one by one in batch order (the last vector wins),
+        then one pass that links any item left unreachable.
         Thread: the writer, with no search running. */
     void addBatch (const std::vector<int64_t>& ids, const float* vectors, int threads);
     bool remove (int64_t id) override;

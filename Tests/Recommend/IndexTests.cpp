@@ -190,6 +190,32 @@ TEST_CASE ("ApproximateIndex built on 2 threads finds at least 95% of the exact 
     CHECK (recall >= 0.95);
 }
 
+TEST_CASE ("ApproximateIndex finds every vector as its own nearest, built in a batch or one by one", "[recommend]")
+{
+    const auto dims = Embedding::dimension();
+    constexpr size_t count = 5000;
+    const auto data = randomVectors (count, dims, 19);
+    std::vector<int64_t> ids (count);
+    for (size_t i = 0; i < count; ++i)
+        ids[i] = 1000 + static_cast<int64_t> (i) * 3;
+
+    ApproximateIndex batch (dims), serial (dims);
+    batch.addBatch (ids, data.data(), 2);
+    for (size_t i = 0; i < count; ++i)
+        serial.add (ids[i], data.data() + i * dims);
+
+    size_t batchSelf = 0, serialSelf = 0;
+    for (size_t i = 0; i < count; ++i)
+    {
+        const auto a = batch.search (data.data() + i * dims, 1);
+        const auto b = serial.search (data.data() + i * dims, 1);
+        batchSelf += a.size() == 1 && a[0].id == ids[i] && a[0].distanceSquared == 0.0f;
+        serialSelf += b.size() == 1 && b[0].id == ids[i] && b[0].distanceSquared == 0.0f;
+    }
+    CHECK (batchSelf == count);
+    CHECK (serialSelf == count);
+}
+
 TEST_CASE ("ApproximateIndex built by addBatch on one thread is the graph the same add() calls build", "[recommend]")
 {
     const auto dims = Embedding::dimension();
