@@ -185,7 +185,10 @@ struct ApproximateIndex::Impl
     void reserve (size_t count)
     {
         if (count > graph->max_elements_)
+        {
             graph->resizeIndex (std::max (count, 2 * graph->max_elements_));
+            graph->useHugePages();
+        }
     }
 
     /** hnswlib's getRandomLevel: floor (-ln (u) / ln (M)), u uniform in (0, 1]. */
@@ -374,6 +377,7 @@ bool ApproximateIndex::load (const std::string& path, std::string& error)
     {
         loaded->loadIndex (path, &impl->space);
         loaded->padUpperLayers();
+        loaded->useHugePages();
     }
     catch (const std::exception& e)
     {
