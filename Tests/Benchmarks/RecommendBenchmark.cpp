@@ -2,17 +2,22 @@
 // (Embedding::dimension() floats each, standard normal: structureless, the hardest
 // case for a graph index; real catalogs cluster).
 //
-//   RecommendBuild/N              ApproximateIndex build on 2 threads (its default M 24,
-//                                 efConstruction 100): seconds, hnswlib's memory, bytes per track
+//   RecommendDistance/kernel      one squared distance at Embedding::dimension() with each
+//                                 kernel this CPU runs (Distance.h), CPU ns, and the speed-up
+//                                 over the scalar loop measured in the same run
+//   RecommendBuild/N/M/efC        ApproximateIndex build on 2 threads with M and
+//                                 efConstruction (the defaults, and at 1M also the previous
+//                                 24 / 100): seconds, hnswlib's memory, bytes per track
 //   RecommendExact/N              ExactIndex (brute force) query latency, k = 10:
 //                                 p50/p99 of each query timed with a steady clock
 //                                 (and with the thread's CPU clock: cpu_p50/cpu_p99)
-//   RecommendApproximate/N/ef     ApproximateIndex query latency at candidate list ef,
+//   RecommendApproximate/N/ef/M/efC  ApproximateIndex query latency at candidate list ef,
 //                                 p50/p99, and recall@10 against the exact answer
 //
 // Targets: approximate p99 <= 1 ms at 100k and <= 2 ms at 1M, recall@10 >= 0.95.
 // Each catalog and its index are built once and kept for all the benchmarks on it.
 
+#include "Recommend/Distance.h"
 #include "Recommend/Embedding.h"
 #include "Recommend/Index.h"
 
@@ -20,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -41,8 +47,9 @@ struct Catalog
     size_t size = 0;
     std::vector<float> vectors, queries;
     std::unique_ptr<ExactIndex> exact;
-    std::unique_ptr<ApproximateIndex> approximate;
-    double buildSeconds = 0.0;
+    /** By graph settings (M, efConstruction), and the seconds each took to build. */
+    std::map<std::pair<size_t, size_t>, std::unique_ptr<ApproximateIndex>> approximate;
+    std::map<std::pair<size_t, size_t>, double> buildSeconds;
     std::vector<std::set<int64_t>> truth;
 };
 
@@ -62,7 +69,7 @@ Catalog& catalogOf (size_t size)
     auto& c = catalogs[size];
     if (c.size == 0)
     {
-        // Kept until exit (about 1 GB in all), so no index is built twice.
+        // Kept until exit (about 2 GB in all), so no index is built twice.
         c.size = size;
         c.vectors = normalVectors (size, 21);
         c.queries = normalVectors (numQueries, 22);
@@ -73,19 +80,25 @@ Catalog& catalogOf (size_t size)
     return c;
 }
 
-ApproximateIndex& approximateOf (Catalog& c)
+/** The catalog's graph with `m` and `efConstruction` (the rest default), built on 2 threads. */
+ApproximateIndex& approximateOf (Catalog& c, size_t m, size_t efConstruction)
 {
-    if (c.approximate == nullptr)
+    const auto key = std::make_pair (m, efConstruction);
+    auto& index = c.approximate[key];
+    if (index == nullptr)
     {
-        c.approximate = std::make_unique<ApproximateIndex> (Embedding::dimension());
+        ApproximateIndex::Settings settings;
+        settings.m = m;
+        settings.efConstruction = efConstruction;
+        index = std::make_unique<ApproximateIndex> (Embedding::dimension(), settings);
         std::vector<int64_t> ids (c.size);
         for (size_t i = 0; i < c.size; ++i)
             ids[i] = static_cast<int64_t> (i);
         const auto start = std::chrono::steady_clock::now();
-        c.approximate->addBatch (ids, c.vectors.data(), 2);
-        c.buildSeconds = std::chrono::duration<double> (std::chrono::steady_clock::now() - start).count();
+        index->addBatch (ids, c.vectors.data(), 2);
+        c.buildSeconds[key] = std::chrono::duration<double> (std::chrono::steady_clock::now() - start).count();
     }
-    return *c.approximate;
+    return *index;
 }
 
 const std::vector<std::set<int64_t>>& truthOf (Catalog& c)
@@ -141,21 +154,70 @@ void timeQueries (benchmark::State& state, size_t count, const Catalog& c, Searc
     state.counters["queries"] = static_cast<double> (count);
 }
 
+/** CPU ns per distance of `kernel` over vectors that stay in the L2 cache, so the
+    arithmetic is measured, not memory: the fastest of 5 rounds, each timed with the
+    thread's CPU clock (a preempted round only counts if all are). */
+double nanosecondsPerDistance (SquaredDistance kernel, const std::vector<float>& rows, const float* query)
+{
+    const size_t dims = Embedding::dimension(), count = rows.size() / dims, passes = 100;
+    auto best = std::numeric_limits<double>::max();
+    for (int round = 0; round < 5; ++round)
+    {
+        float sink = 0.0f;
+        const auto start = threadCpuMicros();
+        for (size_t pass = 0; pass < passes; ++pass)
+            for (size_t row = 0; row < count; ++row)
+                sink += kernel (query, rows.data() + row * dims, &dims);
+        benchmark::DoNotOptimize (sink);
+        best = std::min (best, (threadCpuMicros() - start) * 1e3 / static_cast<double> (passes * count));
+    }
+    return best;
+}
+
+void RecommendDistance (benchmark::State& state)
+{
+    const auto& kernels = squaredDistanceKernels();
+    const auto& kernel = kernels[static_cast<size_t> (state.range (0))];
+    const auto rows = normalVectors (1024, 23);
+    const auto query = normalVectors (1, 24);
+    double ns = 0.0, scalarNs = 0.0;
+    for (auto _ : state)
+    {
+        scalarNs = nanosecondsPerDistance (squaredDistanceScalar, rows, query.data());
+        ns = nanosecondsPerDistance (kernel.function, rows, query.data());
+    }
+    state.SetLabel (kernel.name);
+    state.counters["ns_per_distance"] = ns;
+    state.counters["scalar_ns"] = scalarNs;
+    state.counters["speedup_vs_scalar"] = scalarNs / ns;
+    state.counters["dimension"] = static_cast<double> (Embedding::dimension());
+}
+
+void everyKernel (benchmark::internal::Benchmark* b)
+{
+    for (size_t i = 0; i < squaredDistanceKernels().size(); ++i)
+        b->Args ({ static_cast<int64_t> (i) });
+}
+
 void RecommendBuild (benchmark::State& state)
 {
     auto& c = catalogOf (static_cast<size_t> (state.range (0)));
+    const auto m = static_cast<size_t> (state.range (1)), efConstruction = static_cast<size_t> (state.range (2));
     for (auto _ : state)
     {
-        c.approximate.reset();
-        benchmark::DoNotOptimize (&approximateOf (c));
+        c.approximate.erase ({ m, efConstruction });
+        benchmark::DoNotOptimize (&approximateOf (c, m, efConstruction));
     }
-    const auto bytes = static_cast<double> (c.approximate->memoryBytes());
-    state.counters["build_s"] = c.buildSeconds;
+    const auto& index = approximateOf (c, m, efConstruction);
+    const auto bytes = static_cast<double> (index.memoryBytes());
+    state.counters["build_s"] = c.buildSeconds[{ m, efConstruction }];
     state.counters["memory_mib"] = bytes / (1024.0 * 1024.0);
     state.counters["bytes_per_track"] = bytes / static_cast<double> (c.size);
     state.counters["dimension"] = static_cast<double> (Embedding::dimension());
-    state.counters["M"] = static_cast<double> (c.approximate->settings().m);
-    state.counters["ef_construction"] = static_cast<double> (c.approximate->settings().efConstruction);
+    state.counters["M"] = static_cast<double> (index.settings().m);
+    state.counters["ef_construction"] = static_cast<double> (index.settings().efConstruction);
+    state.counters["threads"] = 2;
+    state.SetLabel (fastestSquaredDistance().name);
 }
 
 void RecommendExact (benchmark::State& state)
@@ -169,7 +231,7 @@ void RecommendExact (benchmark::State& state)
 void RecommendApproximate (benchmark::State& state)
 {
     auto& c = catalogOf (static_cast<size_t> (state.range (0)));
-    auto& index = approximateOf (c);
+    auto& index = approximateOf (c, static_cast<size_t> (state.range (2)), static_cast<size_t> (state.range (3)));
     index.setEfSearch (static_cast<size_t> (state.range (1)));
     timeQueries (state, numQueries, c, [&] (const float* query) { return index.search (query, k); });
 
@@ -180,6 +242,9 @@ void RecommendApproximate (benchmark::State& state)
             hits += truth[q].count (n.id);
     state.counters["recall_at_10"] = static_cast<double> (hits) / static_cast<double> (k * numRecallQueries);
     state.counters["ef"] = static_cast<double> (state.range (1));
+    state.counters["M"] = static_cast<double> (state.range (2));
+    state.counters["ef_construction"] = static_cast<double> (state.range (3));
+    state.SetLabel (fastestSquaredDistance().name);
 }
 
 void sizes (benchmark::internal::Benchmark* b)
@@ -188,14 +253,34 @@ void sizes (benchmark::internal::Benchmark* b)
         b->Args ({ size });
 }
 
-void sizesAndEf (benchmark::internal::Benchmark* b)
+const ApproximateIndex::Settings defaults;
+/** The graph settings before M 32 / efConstruction 200, kept at 1M for comparison. */
+constexpr int64_t previousM = 24, previousEfConstruction = 100;
+
+/** Size, M, efConstruction: the default graph at each size, and the previous one at 1M. */
+void sizesAndGraphs (benchmark::internal::Benchmark* b)
 {
     for (auto size : { 10000, 100000, 1000000 })
-        for (auto ef : { 64, 128, 256, 512, 1024 })
-            b->Args ({ size, ef });
+        b->Args ({ size, int64_t (defaults.m), int64_t (defaults.efConstruction) });
+    b->Args ({ 1000000, previousM, previousEfConstruction });
+}
+
+/** Size, ef, M, efConstruction. */
+void sizesEfAndGraphs (benchmark::internal::Benchmark* b)
+{
+    for (auto size : { 10000, 100000, 1000000 })
+        for (auto ef : { 64, 128, 256, 384, 512, 768, 1024 })
+            b->Args ({ size, ef, int64_t (defaults.m), int64_t (defaults.efConstruction) });
+    for (auto ef : { 512, 768, 1024 })
+        b->Args ({ 1000000, ef, previousM, previousEfConstruction });
 }
 } // namespace
 
-BENCHMARK (RecommendBuild)->Apply (sizes)->Iterations (1)->Repetitions (1)->Unit (benchmark::kMillisecond);
+BENCHMARK (RecommendDistance)->Apply (everyKernel)->Iterations (1)->Repetitions (3)->Unit (benchmark::kMillisecond);
+BENCHMARK (RecommendBuild)->Apply (sizesAndGraphs)->Iterations (1)->Repetitions (1)->Unit (benchmark::kMillisecond);
 BENCHMARK (RecommendExact)->Apply (sizes)->Iterations (1)->Repetitions (1)->Unit (benchmark::kMillisecond);
-BENCHMARK (RecommendApproximate)->Apply (sizesAndEf)->Iterations (1)->Repetitions (1)->Unit (benchmark::kMillisecond);
+BENCHMARK (RecommendApproximate)
+    ->Apply (sizesEfAndGraphs)
+    ->Iterations (1)
+    ->Repetitions (1)
+    ->Unit (benchmark::kMillisecond);
