@@ -172,7 +172,7 @@ public:
         and 44 dimensions, 444 MB for 1M) into memory the kernel may back with 2 MiB
         pages (transparent huge pages, which Debian enables on request). A search reads
         a few thousand elements at random, and with 4 KiB pages nearly each read also
-        misses the TLB: 2 MiB pages took 8-19 % off the query time at 1M (BENCHMARKS.md).
+        misses the TLB: 2 MiB pages took 7-12 % off the query time at 1M (BENCHMARKS.md).
         Call after each allocation of the layer (resizeIndex, loadIndex).
         Thread: the writer, with no search or insert running. */
     void useHugePages()
