@@ -36,9 +36,9 @@ struct Recommendation
     1. The query (a summary, or a catalogued track) is embedded (see Embedding) with
        the catalog's statistics, and the nearest `max(100, 10 k)` tracks are fetched:
        exactly below `approximateThreshold` (50,000) tracks, from an HNSW graph above
-       it. Brute force costs about 1 ms of CPU a query at 100k tracks (RecommendBenchmark),
-       so about 0.5 ms at the threshold, with no build and perfect recall; the graph
-       answers 100k in about 0.4 ms at recall@10 0.98, but must be built and stored.
+       it. Brute force costs about 0.75 ms of CPU a query at 100k tracks (RecommendBenchmark),
+       so under 0.4 ms at the threshold, with no build and perfect recall; the graph
+       answers 100k in about 0.45 ms at recall@10 0.996, but must be built and stored.
     2. Left out: the query's own track, and tracks played (played, played to the end
        or skipped) within `recentlyPlayedMillis` (2 hours) before `now`.
     3. Each is scored: similarity + 0.25 x profile affinity + 0.15 x tanh(the track's own
