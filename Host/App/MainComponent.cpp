@@ -1,11 +1,14 @@
 #include "App/MainComponent.h"
 
+#include "Ui/FeatureReadout.h"
+
 namespace earshot::host
 {
 namespace
 {
 constexpr int toolbarHeight = 40;
 constexpr int statusHeight = 24;
+constexpr int recommendationsHeight = 96;
 } // namespace
 
 MainComponent::MainComponent()
@@ -15,6 +18,9 @@ MainComponent::MainComponent()
     addAndMakeVisible (status);
     addAndMakeVisible (deviceStatus);
     deviceStatus.setJustificationType (juce::Justification::centredRight);
+    addAndMakeVisible (recommendations);
+    recommendations.setJustificationType (juce::Justification::topLeft);
+    recommendations.setColour (juce::Label::textColourId, juce::Colour (0xffb8c4d0));
 
     audioButton.onClick = [this] { showAudioSettings(); };
     pluginButton.onClick = [this] { choosePlugin(); };
@@ -27,7 +33,7 @@ MainComponent::MainComponent()
     showDevice();
     setStatus ("Load a VST3 or LV2 plugin, then open an audio file", false);
 
-    setSize (640, toolbarHeight + statusHeight + 320);
+    setSize (640, toolbarHeight + statusHeight + recommendationsHeight + 320);
     startTimerHz (4);
 }
 
@@ -89,7 +95,8 @@ void MainComponent::showEditor()
         editor = std::make_unique<juce::GenericAudioProcessorEditor> (*plugin);
 
     addAndMakeVisible (*editor);
-    setSize (std::max (640, editor->getWidth()), toolbarHeight + statusHeight + editor->getHeight());
+    setSize (std::max (640, editor->getWidth()),
+             toolbarHeight + statusHeight + editor->getHeight() + recommendationsHeight);
     resized();
 }
 
@@ -153,6 +160,14 @@ void MainComponent::timerCallback()
     showDevice();
     playButton.setEnabled (! playback.isPlaying());
     stopButton.setEnabled (playback.isPlaying());
+    // The host's own analysis of what plays, whatever plugin is loaded.
+    auto& analysis = playback.getAnalysis();
+    const auto text =
+        "Sounds like (from your catalog):\n" +
+        (analysis.isRunning() ? FeatureReadout::describeRecommendations (analysis.readSnapshot().recommendations, 4)
+                              : juce::String ("(starts when an audio device plays)"));
+    if (text != recommendations.getText())
+        recommendations.setText (text, juce::dontSendNotification);
 }
 
 void MainComponent::paint (juce::Graphics& g)
@@ -172,6 +187,7 @@ void MainComponent::resized()
     auto statusRow = area.removeFromTop (statusHeight).reduced (6, 0);
     deviceStatus.setBounds (statusRow.removeFromRight (statusRow.getWidth() / 2));
     status.setBounds (statusRow);
+    recommendations.setBounds (area.removeFromBottom (recommendationsHeight).reduced (6, 4));
     if (editor != nullptr)
         editor->setBounds (area.withSizeKeepingCentre (editor->getWidth(), editor->getHeight()));
 }

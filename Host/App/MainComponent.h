@@ -25,6 +25,8 @@ public:
     void play();
 
     juce::String getStatus() const { return status.getText(); }
+    /** The live recommendations line, as shown. */
+    juce::String getRecommendations() const { return recommendations.getText(); }
 
     void paint (juce::Graphics& g) override;
     void resized() override;
@@ -44,7 +46,7 @@ private:
 
     juce::TextButton audioButton { "Audio..." }, pluginButton { "Load plugin..." }, fileButton { "Open file..." },
         playButton { "Play" }, stopButton { "Stop" };
-    juce::Label status, deviceStatus;
+    juce::Label status, deviceStatus, recommendations;
     juce::String deviceError;
     std::unique_ptr<juce::AudioProcessorEditor> editor;
     std::unique_ptr<juce::FileChooser> chooser;

@@ -1,5 +1,9 @@
 #include "Core/PlaybackEngine.h"
 
+#include "Features/FeatureExtractor.h"
+#include "Features/Level.h"
+#include "Recommend/LiveRecommendations.h"
+
 namespace earshot::host
 {
 
@@ -7,10 +11,18 @@ PlaybackEngine::PlaybackEngine()
 {
     formats.registerBasicFormats();
     readAhead.startThread();
+
+    // The stages the plugin runs, with its bounded history (the host may play for days).
+    FeatureSettings features;
+    features.historySeconds = 600.0;
+    analysis.addStage (std::make_unique<Level>());
+    analysis.addStage (std::make_unique<FeatureExtractor> (features));
+    analysis.addStage (std::make_unique<LiveRecommendations>());
 }
 
 PlaybackEngine::~PlaybackEngine()
 {
+    analysis.release();
     transport.setSource (nullptr);
     setPlugin (nullptr);
     readAhead.stopThread (1000);
@@ -66,6 +78,7 @@ void PlaybackEngine::audioDeviceAboutToStart (juce::AudioIODevice* device)
     blockSize = device->getCurrentBufferSizeSamples();
     scratch.setSize (2, std::max (blockSize, 1));
     transport.prepareToPlay (blockSize, sampleRate);
+    analysis.prepare ({ sampleRate, std::max (blockSize, 1), scratch.getNumChannels() });
     deviceRunning = true;
     preparePlugin();
 }
@@ -136,6 +149,8 @@ void PlaybackEngine::audioDeviceIOCallbackWithContext (const float* const* input
         for (int c = 0; c < numOutputs; ++c)
             if (outputs[c] != nullptr)
                 juce::FloatVectorOperations::copy (outputs[c] + offset, block.getReadPointer (std::min (c, 1)), chunk);
+        // What plays, to the analysis: a copy into its ring, real-time safe.
+        tap.push (block.getArrayOfReadPointers(), block.getNumChannels(), chunk);
 
         offset += chunk;
     }

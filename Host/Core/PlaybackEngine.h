@@ -1,5 +1,8 @@
 #pragma once
 
+#include "Analysis/AnalysisEngine.h"
+#include "Realtime/AudioTap.h"
+
 #include <juce_audio_devices/juce_audio_devices.h>
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_audio_processors/juce_audio_processors.h>
@@ -27,6 +30,11 @@ public:
     std::unique_ptr<juce::AudioPluginInstance> setPlugin (std::unique_ptr<juce::AudioPluginInstance> plugin);
     juce::AudioPluginInstance* getPlugin() const noexcept { return plugin.get(); }
 
+    /** The host's own analysis of what plays (the output, after the plugin): levels,
+        features and live recommendations from the catalog, as the plugin runs them,
+        whatever plugin is loaded (or none). Its snapshot belongs to the message thread. */
+    AnalysisEngine& getAnalysis() noexcept { return analysis; }
+
     /** Opens an audio file to play; @returns false with `error` when it cannot be read. */
     bool openFile (const juce::File& file, juce::String& error);
     void play();
@@ -52,6 +60,8 @@ private:
     juce::SpinLock pluginLock;
     std::unique_ptr<juce::AudioPluginInstance> plugin;
     juce::AudioBuffer<float> scratch;
+    AudioTap tap;
+    AnalysisEngine analysis { tap };
     juce::MidiBuffer midi;
     double sampleRate = 0.0;
     int blockSize = 0;
