@@ -1,8 +1,6 @@
 #include "EarshotProcessor.h"
 
 #include "EarshotEditor.h"
-#include "Features/FeatureExtractor.h"
-#include "Features/Level.h"
 #include "Parameters.h"
 #include "PluginState.h"
 #include "Recommend/LiveRecommendations.h"
@@ -35,18 +33,7 @@ EarshotProcessor::EarshotProcessor()
     bypass = dynamic_cast<juce::AudioParameterBool*> (parameters.getParameter (parameters::bypassId));
     jassert (trimDb != nullptr && bypass != nullptr);
 
-    // Level first: the feature extractor summarises its per-channel totals.
-    engine.addStage (std::make_unique<Level>());
-    // A DAW session or a playout chain may run for days: whole-stream lists (beats,
-    // onsets, silences, boundaries) keep the last 10 minutes, so memory stays flat
-    // (bash .ci/soak).
-    FeatureSettings features;
-    features.historySeconds = 600.0;
-    engine.addStage (std::make_unique<FeatureExtractor> (features));
-    // After the features, whose live summary it recommends from.
-    auto live = std::make_unique<LiveRecommendations>();
-    recommendations = live.get();
-    engine.addStage (std::move (live));
+    recommendations = &addLiveStages (engine);
 }
 
 EarshotProcessor::~EarshotProcessor()

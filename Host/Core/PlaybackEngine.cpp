@@ -1,7 +1,5 @@
 #include "Core/PlaybackEngine.h"
 
-#include "Features/FeatureExtractor.h"
-#include "Features/Level.h"
 #include "Recommend/LiveRecommendations.h"
 
 namespace earshot::host
@@ -12,12 +10,7 @@ PlaybackEngine::PlaybackEngine()
     formats.registerBasicFormats();
     readAhead.startThread();
 
-    // The stages the plugin runs, with its bounded history (the host may play for days).
-    FeatureSettings features;
-    features.historySeconds = 600.0;
-    analysis.addStage (std::make_unique<Level>());
-    analysis.addStage (std::make_unique<FeatureExtractor> (features));
-    analysis.addStage (std::make_unique<LiveRecommendations>());
+    addLiveStages (analysis); // the plugin's stages
 }
 
 PlaybackEngine::~PlaybackEngine()

@@ -1,5 +1,8 @@
 #include "Recommend/LiveRecommendations.h"
 
+#include "Analysis/AnalysisEngine.h"
+#include "Features/FeatureExtractor.h"
+#include "Features/Level.h"
 #include "Recommend/Catalog.h"
 #include "Recommend/Recommender.h"
 
@@ -193,6 +196,18 @@ void LiveRecommendations::run()
             results.publish();
         }
     }
+}
+
+LiveRecommendations& addLiveStages (AnalysisEngine& engine, std::string catalogPath)
+{
+    engine.addStage (std::make_unique<Level>());
+    FeatureSettings features;
+    features.historySeconds = liveHistorySeconds;
+    engine.addStage (std::make_unique<FeatureExtractor> (features));
+    auto live = std::make_unique<LiveRecommendations> (std::move (catalogPath));
+    auto& recommendations = *live;
+    engine.addStage (std::move (live));
+    return recommendations;
 }
 
 } // namespace earshot

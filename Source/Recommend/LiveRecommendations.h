@@ -68,4 +68,18 @@ private:
     std::thread thread;
 };
 
+class AnalysisEngine;
+
+/** What a live stream keeps of its whole-stream lists (beats, onsets, silences,
+    boundaries): a DAW session or a playout chain may run for days, and memory
+    must stay flat (bash .ci/soak). */
+inline constexpr double liveHistorySeconds = 600.0;
+
+/** Adds the stages every live stream runs, in order: Level (whose per-channel totals
+    the features summarise), FeatureExtractor (keeping liveHistorySeconds), and
+    LiveRecommendations (from the features' live summary). The plugin and the host
+    both call this, so they analyse alike. Controlling thread, before prepare().
+    @returns the recommendations stage, owned by the engine. */
+LiveRecommendations& addLiveStages (AnalysisEngine& engine, std::string catalogPath = {});
+
 } // namespace earshot
