@@ -101,6 +101,39 @@ bool settlesOnTrim (EarshotProcessor& processor, int blockSize)
     test::processCounted (processor, block, midi, violations);
     return test::bitIdentical (block, expected);
 }
+/** The audio thread of the threading tests: noise through processBlock, paced so
+    that the analysis keeps up, counting output outside the trim range and every
+    allocation or lock. join() before reading the results. */
+struct NoiseAudioThread
+{
+    NoiseAudioThread (EarshotProcessor& processor, double sampleRate, int blockSize, int numBlocks)
+        : thread (
+              [this, &processor, sampleRate, blockSize, numBlocks]
+              {
+                  juce::AudioBuffer<float> input (2, blockSize), block (2, blockSize);
+                  juce::MidiBuffer midi;
+                  test::AnalysisPacer pacer (processor, sampleRate);
+                  for (int b = 0; b < numBlocks; ++b)
+                  {
+                      test::fillNoise (input, 0.9f, b);
+                      block.makeCopyOf (input, true);
+                      test::processCounted (processor, block, midi, violations);
+                      outside += samplesOutsideTrimRange (block, input);
+                      analysisKeptUp = pacer.afterBlock (blockSize) && analysisKeptUp;
+                  }
+                  finished = true;
+              })
+    {
+    }
+
+    void join() { thread.join(); }
+
+    std::atomic<bool> finished { false };
+    bool analysisKeptUp = true;
+    int outside = 0;
+    test::RealtimeViolations violations;
+    std::thread thread; // last: starts once the results above exist
+};
 } // namespace
 
 TEST_CASE ("Parameters changed from automation and UI threads while audio runs keep the output in range",
@@ -114,33 +147,13 @@ TEST_CASE ("Parameters changed from automation and UI threads while audio runs k
     auto* trim = processor.getParameters().getParameter (parameters::inputTrimId);
     auto* bypass = processor.getParameters().getParameter (parameters::bypassId);
 
-    std::atomic<bool> audioFinished { false };
-    bool analysisKeptUp = true;
-    int outside = 0;
-    test::RealtimeViolations violations;
-
-    std::thread audio (
-        [&]
-        {
-            juce::AudioBuffer<float> input (2, blockSize), block (2, blockSize);
-            juce::MidiBuffer midi;
-            test::AnalysisPacer pacer (processor, sampleRate);
-            for (int b = 0; b < numBlocks; ++b)
-            {
-                test::fillNoise (input, 0.9f, b);
-                block.makeCopyOf (input, true);
-                test::processCounted (processor, block, midi, violations);
-                outside += samplesOutsideTrimRange (block, input);
-                analysisKeptUp = pacer.afterBlock (blockSize) && analysisKeptUp;
-            }
-            audioFinished = true;
-        });
+    NoiseAudioThread audio (processor, sampleRate, blockSize, numBlocks);
 
     std::thread automation (
         [&]
         {
             juce::Random random (1);
-            while (! audioFinished)
+            while (! audio.finished)
             {
                 trim->beginChangeGesture();
                 for (int step = 0; step < 16; ++step)
@@ -153,7 +166,7 @@ TEST_CASE ("Parameters changed from automation and UI threads while audio runs k
         [&]
         {
             juce::Random random (2);
-            while (! audioFinished)
+            while (! audio.finished)
             {
                 bypass->setValueNotifyingHost (random.nextBool() ? 1.0f : 0.0f);
                 juce::ignoreUnused (trim->getText (trim->getValue(), 16), bypass->getCurrentValueAsText());
@@ -165,9 +178,9 @@ TEST_CASE ("Parameters changed from automation and UI threads while audio runs k
     automation.join();
     ui.join();
 
-    CHECK (analysisKeptUp);
-    CHECK (outside == 0);
-    test::checkRealtimeSafe (violations);
+    CHECK (audio.analysisKeptUp);
+    CHECK (audio.outside == 0);
+    test::checkRealtimeSafe (audio.violations);
 
     // Once the threads are done, the last setting is what the audio gets.
     bypass->setValueNotifyingHost (0.0f);
@@ -200,31 +213,12 @@ TEST_CASE ("State saved and restored on the message thread while audio runs", "[
     const juce::MemoryBlock states[] = { stateWith (-6.0f, false), stateWith (6.0f, false), stateWith (0.0f, true),
                                          stateWith (-18.5f, false) };
 
-    std::atomic<bool> audioFinished { false };
-    bool analysisKeptUp = true;
-    int outside = 0;
-    test::RealtimeViolations violations;
-    std::thread audio (
-        [&]
-        {
-            juce::AudioBuffer<float> input (2, blockSize), block (2, blockSize);
-            juce::MidiBuffer midi;
-            test::AnalysisPacer pacer (processor, sampleRate);
-            for (int b = 0; b < numBlocks; ++b)
-            {
-                test::fillNoise (input, 0.9f, b);
-                block.makeCopyOf (input, true);
-                test::processCounted (processor, block, midi, violations);
-                outside += samplesOutsideTrimRange (block, input);
-                analysisKeptUp = pacer.afterBlock (blockSize) && analysisKeptUp;
-            }
-            audioFinished = true;
-        });
+    NoiseAudioThread audio (processor, sampleRate, blockSize, numBlocks);
 
     // The message thread: an autosave and a preset browser.
     int restores = 0;
     juce::MemoryBlock saved;
-    while (! audioFinished)
+    while (! audio.finished)
     {
         processor.setStateInformation (states[restores % 4].getData(),
                                        static_cast<int> (states[restores % 4].getSize()));
@@ -235,9 +229,9 @@ TEST_CASE ("State saved and restored on the message thread while audio runs", "[
     audio.join();
 
     CHECK (restores > 0);
-    CHECK (analysisKeptUp);
-    CHECK (outside == 0);
-    test::checkRealtimeSafe (violations);
+    CHECK (audio.analysisKeptUp);
+    CHECK (audio.outside == 0);
+    test::checkRealtimeSafe (audio.violations);
 
     processor.setStateInformation (states[3].getData(), static_cast<int> (states[3].getSize()));
     processor.getStateInformation (saved);
