@@ -64,17 +64,6 @@ void process (LoudnessMeter& meter, const Signal& signal, int start, int length)
     meter.process (channels.data(), length);
 }
 
-/** `seconds` of stereo `sample (channel, index)`. */
-template <typename Sample>
-Signal makeSignal (double sampleRate, double seconds, Sample&& sample)
-{
-    Signal signal (2, static_cast<int> (std::lround (seconds * sampleRate)));
-    for (int c = 0; c < 2; ++c)
-        for (int i = 0; i < signal.getNumSamples(); ++i)
-            signal.setSample (c, i, static_cast<float> (sample (c, i)));
-    return signal;
-}
-
 /** The signals the meter is compared on; frequency is used by "sine" only. */
 struct SignalKind
 {
@@ -88,8 +77,8 @@ Signal makeTestSignal (const SignalKind& kind, double sampleRate, double seconds
     {
         // Left and right at different levels, so the channels are summed, not just doubled.
         const auto omega = twoPi * kind.frequency / sampleRate;
-        return makeSignal (sampleRate, seconds,
-                           [=] (int c, int i) { return (c == 0 ? 0.5 : 0.2) * std::sin (omega * i + c); });
+        return test::makeStereo (sampleRate, seconds,
+                                 [=] (int c, int i) { return (c == 0 ? 0.5 : 0.2) * std::sin (omega * i + c); });
     }
     if (kind.name == "noise")
     {
@@ -99,36 +88,21 @@ Signal makeTestSignal (const SignalKind& kind, double sampleRate, double seconds
     }
     juce::Random random (5);
     if (kind.name == "drums")
-    {
-        // Kick, snare and hat at 124 BPM: loud attacks, long decays.
-        const auto beat = static_cast<int> (sampleRate * 60.0 / 124.0);
-        return makeSignal (
-            sampleRate, seconds,
-            [&, beat] (int c, int i)
-            {
-                const auto t = (i % beat) / sampleRate;
-                const auto bar = (i / beat) % 4;
-                const auto noise = 2.0 * random.nextDouble() - 1.0;
-                const auto kick = bar % 2 == 0 ? 0.8 * std::sin (twoPi * 55.0 * t) * std::exp (-t * 15.0) : 0.0;
-                const auto snare =
-                    bar % 2 == 1 ? (0.4 * noise + 0.3 * std::sin (twoPi * 180.0 * t)) * std::exp (-t * 30.0) : 0.0;
-                const auto hat = 0.2 * noise * std::exp (-std::fmod (t, 0.121) * 200.0);
-                return kick + snare + (c == 0 ? hat : 0.6 * hat);
-            });
-    }
+        return test::drums124 (sampleRate, seconds);
     // "steps": noise and a tone whose level jumps every 0.7 s, through digital silence
     // and passages under the absolute gate.
     const double levelsDb[] = { 0.0, -12.0, -30.0, -6.0, -200.0, -45.0, -20.0, -75.0, -3.0, -25.0 };
     const auto step = static_cast<int> (0.7 * sampleRate);
-    return makeSignal (sampleRate, seconds,
-                       [&, step] (int c, int i)
-                       {
-                           const auto levelDb = levelsDb[static_cast<size_t> (i / step) % std::size (levelsDb)];
-                           if (levelDb < -150.0)
-                               return 0.0;
-                           const auto tone = 0.3 * std::sin (twoPi * 440.0 * i / sampleRate + c);
-                           return std::pow (10.0, levelDb / 20.0) * (0.3 * (2.0 * random.nextDouble() - 1.0) + tone);
-                       });
+    return test::makeStereo (sampleRate, seconds,
+                             [&, step] (int c, int i)
+                             {
+                                 const auto levelDb = levelsDb[static_cast<size_t> (i / step) % std::size (levelsDb)];
+                                 if (levelDb < -150.0)
+                                     return 0.0;
+                                 const auto tone = 0.3 * std::sin (twoPi * 440.0 * i / sampleRate + c);
+                                 return std::pow (10.0, levelDb / 20.0) *
+                                        (0.3 * (2.0 * random.nextDouble() - 1.0) + tone);
+                             });
 }
 
 /** Loudness range by EBU Tech 3342 from short-term energies: gates, then nearest rank. */

@@ -19,40 +19,13 @@ using Signal = juce::AudioBuffer<float>;
 constexpr double twoPi = juce::MathConstants<double>::twoPi;
 
 /** Two channels of `seconds` of `sample (channel, index)`. */
-Signal makeSignal (double sampleRate, double seconds, const std::function<double (int, int)>& sample)
-{
-    Signal signal (2, static_cast<int> (std::lround (seconds * sampleRate)));
-    for (int c = 0; c < 2; ++c)
-        for (int i = 0; i < signal.getNumSamples(); ++i)
-            signal.setSample (c, i, static_cast<float> (sample (c, i)));
-    return signal;
-}
 
 /** A sine of `amplitude` at `frequency`, `phase` radians at sample 0, on both channels. */
 Signal sine (double sampleRate, double frequency, double phase, double amplitude, double seconds = 1.0)
 {
     const auto omega = twoPi * frequency / sampleRate;
-    return makeSignal (sampleRate, seconds, [=] (int, int i) { return amplitude * std::sin (omega * i + phase); });
-}
-
-/** A kick (decaying 55 Hz), a snare (noise and 180 Hz) and a hat (short noise) at 124 BPM. */
-Signal drums (double sampleRate)
-{
-    juce::Random random (5);
-    const auto beat = static_cast<int> (sampleRate * 60.0 / 124.0);
-    return makeSignal (
-        sampleRate, 3.0,
-        [&, beat] (int c, int i)
-        {
-            const auto t = (i % beat) / sampleRate;
-            const auto bar = (i / beat) % 4;
-            const auto noise = 2.0 * random.nextDouble() - 1.0;
-            const auto kick = bar % 2 == 0 ? 0.8 * std::sin (twoPi * 55.0 * t) * std::exp (-t * 15.0) : 0.0;
-            const auto snare =
-                bar % 2 == 1 ? (0.4 * noise + 0.3 * std::sin (twoPi * 180.0 * t)) * std::exp (-t * 30.0) : 0.0;
-            const auto hat = 0.2 * noise * std::exp (-std::fmod (t, 0.121) * 200.0) * (c == 0 ? 1.0 : 0.6);
-            return kick + snare + hat;
-        });
+    return test::makeStereo (sampleRate, seconds,
+                             [=] (int, int i) { return amplitude * std::sin (omega * i + phase); });
 }
 
 /** One second of white noise, different on each channel. */
@@ -67,17 +40,17 @@ Signal noise (double sampleRate)
     rises between the samples (+2 dB for two equal neighbours). */
 Signal clicks (double sampleRate)
 {
-    return makeSignal (sampleRate, 1.0,
-                       [] (int c, int i)
-                       {
-                           const auto where = i % 3001;
-                           const auto height = 0.3 + 0.1 * ((i / 3001) % 6);
-                           if (where == 1000 || (where == 1001 && c == 0))
-                               return height;
-                           if (where == 2000)
-                               return -height;
-                           return where == 2001 ? (c == 0 ? height : -height) : 0.0;
-                       });
+    return test::makeStereo (sampleRate, 1.0,
+                             [] (int c, int i)
+                             {
+                                 const auto where = i % 3001;
+                                 const auto height = 0.3 + 0.1 * ((i / 3001) % 6);
+                                 if (where == 1000 || (where == 1001 && c == 0))
+                                     return height;
+                                 if (where == 2000)
+                                     return -height;
+                                 return where == 2001 ? (c == 0 ? height : -height) : 0.0;
+                             });
 }
 
 /** Feeds `signal` in pieces of `pieceSize` (the last may be shorter); lastPeakGain() of each. */
@@ -142,7 +115,7 @@ TEST_CASE ("The oversampling factor takes the rate to 176.4 kHz or more", "[feat
     meter.prepare (rate, 2);
     CHECK (meter.getOversamplingFactor() == factor);
 
-    const auto signal = drums (rate);
+    const auto signal = test::drums124 (rate, 3.0);
     feed (meter, signal, 4096);
     CHECK (meter.samplePeakGain() == signal.getMagnitude (0, signal.getNumSamples()));
     if (factor == 1)
@@ -167,7 +140,7 @@ TEST_CASE ("A full-scale square wave +1 +1 -1 -1 reads +3.01 dBTP", "[features][
     // at full scale, a waveform that clips any converter (Tech 3341 allows +0.2 / -0.4 dB).
     const auto rate = GENERATE (44100.0, 48000.0);
     CAPTURE (rate);
-    const auto square = makeSignal (rate, 1.0, [] (int, int i) { return i % 4 < 2 ? 1.0 : -1.0; });
+    const auto square = test::makeStereo (rate, 1.0, [] (int, int i) { return i % 4 < 2 ? 1.0 : -1.0; });
     CHECK (test::toDb (truePeakOf (square, rate)) == Approx (3.01 - 0.1).margin (0.3));
 }
 
@@ -198,8 +171,8 @@ TEST_CASE ("True peak agrees with libebur128's within 0.1 dB, per 512-sample pie
         { "fs/4, 45 deg", 48000.0, [pi] (double r) { return sine (r, r / 4.0, pi / 4.0, 0.5); } },
         { "noise", 44100.0, noise },
         { "clicks", 48000.0, clicks },
-        { "drums", 44100.0, drums },
-        { "drums at 96 kHz", 96000.0, drums },
+        { "drums", 44100.0, [] (double r) { return test::drums124 (r, 3.0); } },
+        { "drums at 96 kHz", 96000.0, [] (double r) { return test::drums124 (r, 3.0); } },
     };
     const auto& chosen = cases[which];
     CAPTURE (chosen.name);
@@ -230,7 +203,7 @@ TEST_CASE ("True peak does not depend on how the stream is split, nor on skippin
     const auto rate = GENERATE (22050.0, 44100.0, 96000.0);
     CAPTURE (rate);
     // Drums over a noise floor 24 dB down: quiet blocks to skip, and loud ones.
-    auto signal = drums (rate);
+    auto signal = test::drums124 (rate, 3.0);
     Signal floor (2, signal.getNumSamples());
     test::fillNoise (floor, 0.05f, 11);
     for (int c = 0; c < 2; ++c)
